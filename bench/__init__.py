@@ -1,0 +1,1 @@
+"""`make bench`: performance figures, never timed assertions in tests."""

@@ -1,0 +1,10 @@
+"""gunicorn settings: the access log records neither client addresses nor query strings."""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+worker_class = "sync"
+accesslog = "-"
+# %(U)s is the path without the query string; no %(h)s (remote address).
+access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'

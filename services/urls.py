@@ -6,4 +6,6 @@ app_name = "services"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("services/", views.results, name="results"),
+    path("services/<slug:slug>/", views.detail, name="detail"),
 ]

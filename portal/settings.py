@@ -83,6 +83,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.middleware.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,6 +165,29 @@ LOGIN_REDIRECT_URL = "/referrals/"
 LOGOUT_REDIRECT_URL = "/"
 # Staff and coordinators log in with a TOTP code as well; only the local demo turns it off.
 REQUIRE_2FA = env_bool("REQUIRE_2FA", True)
+# Extra sections of the coordinator's dashboard (/admin/services/service/dashboard/), each a
+# callable (request, stewarded services) -> dict: other apps plug in without services importing them.
+COORDINATOR_DASHBOARD_PANELS = ["referrals.stats.referral_flow_panel"]
+# Staff sessions end after 30 minutes without activity (public pages set no cookie).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+OTP_TOTP_ISSUER = "Veiviser"
+# Failed logins allowed per username and per client within LOGIN_THROTTLE_WINDOW seconds.
+LOGIN_THROTTLE_PER_USER = env_int("LOGIN_THROTTLE_PER_USER", 5)
+LOGIN_THROTTLE_PER_CLIENT = env_int("LOGIN_THROTTLE_PER_CLIENT", 20)
+LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 15 * 60)
+
+# --- Referrals ------------------------------------------------------------------
+# Time to acknowledge a referral, per urgency: (count, "days" | "working_days").
+REFERRAL_DEADLINES = {
+    "acute": (1, "days"),
+    "priority": (3, "days"),
+    "ordinary": (10, "working_days"),
+}
+# Personal data of closed cases is erased this many days after the last referral closed.
+REFERRAL_RETENTION_DAYS = env_int("REFERRAL_RETENTION_DAYS", 365)
+# Error reports (mail_admins, debug pages) hide case fields and secrets.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "referrals.reporting.CaseDataExceptionReporterFilter"
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "nb"
@@ -250,9 +274,24 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"no_queries": {"()": "portal.logfilters.DropQueryStrings"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_queries"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # runserver's request lines: without query strings, without client addresses.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# --- Public pages -----------------------------------------------------------------
+# Quick exit ("Forlat siden") leaves for this neutral site through /exit/.
+QUICK_EXIT_URL = env_str("QUICK_EXIT_URL", "https://www.yr.no/")
+# Residents' "report an error" messages accepted per client and hour.
+ERROR_REPORTS_PER_HOUR = env_int("ERROR_REPORTS_PER_HOUR", 5)

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history import register as simple_history_register
 
 # Stable identifiers across reloads of the catalogue: a record's UUID is derived
 # from its slug, so exporting, wiping and loading again yields the same ids.
@@ -622,3 +623,225 @@ class Membership(models.Model):
     @property
     def is_agency_admin(self) -> bool:
         return self.role == self.Role.AGENCY_ADMIN
+
+
+# --- Keeping listings current: the coordinator's side (issue 6) ---------------------------
+# Who stewards what, the published responsible contact, queues that wait for a
+# coordinator, single-use review links and anonymous "found nothing" counts.
+# Change history of listings is kept by django-simple-history (registered below).
+
+
+class CoordinatorScope(models.Model):
+    """The municipalities a coordinator stewards, or the national scope."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="coordinator_scope",
+        verbose_name=_("bruker"),
+    )
+    is_national = models.BooleanField(
+        _("nasjonal koordinator"),
+        default=False,
+        help_text=_("Forvalter nasjonale oppføringer og kan godkjenne endringer i hele landet."),
+    )
+    municipalities = models.ManyToManyField(
+        Municipality, blank=True, related_name="coordinator_scopes", verbose_name=_("kommuner")
+    )
+
+    class Meta:
+        verbose_name = _("koordinatoransvar")
+        verbose_name_plural = _("koordinatoransvar")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class StewardContact(models.Model):
+    """Who keeps a municipality's listings current, as the municipality publishes it.
+
+    One row per municipality; the row without a municipality is the national one.
+    """
+
+    key = models.CharField(max_length=8, unique=True, editable=False)
+    municipality = models.OneToOneField(
+        Municipality,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="steward_contact",
+        verbose_name=_("kommune"),
+        help_text=_("Tom for den nasjonale oversikten."),
+    )
+    role = models.CharField(
+        _("rolle"),
+        max_length=200,
+        help_text=_(
+            "Slik det vises offentlig, f.eks. «Koordinator for hjelpetilbud, Oslo kommune»."
+        ),
+    )
+    email = models.EmailField(_("kontaktadresse"), blank=True)
+    phone = models.CharField(_("telefon"), max_length=30, blank=True)
+    is_published = models.BooleanField(_("vises på tjenestesidene"), default=True)
+    notify_on_report = models.BooleanField(
+        _("varsle om feilmeldinger"),
+        default=False,
+        help_text=_("Sender en e-post uten personopplysninger når publikum melder en feil."),
+    )
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("ansvarlig for oversikten")
+        verbose_name_plural = _("ansvarlige for oversikten")
+
+    def __str__(self) -> str:
+        return self.role
+
+    def save(self, *args, **kwargs):
+        self.key = self.municipality_id or "national"
+        super().save(*args, **kwargs)
+
+
+class PendingChange(models.Model):
+    """New phone numbers for a published emergency listing, waiting for a second approval."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Venter")
+        APPROVED = "approved", _("Godkjent")
+        REJECTED = "rejected", _("Avvist")
+
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.CASCADE,
+        related_name="pending_changes",
+        verbose_name=_("tjeneste"),
+    )
+    current = models.JSONField(_("nå"), default=list)
+    proposed = models.JSONField(_("foreslått"), default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    created_at = models.DateTimeField(_("foreslått"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("foreslått av"),
+    )
+    decided_at = models.DateTimeField(_("avgjort"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("avgjort av"),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("telefonendring som venter")
+        verbose_name_plural = _("telefonendringer som venter")
+
+    def __str__(self) -> str:
+        return f"{self.service} – {self.get_status_display()}"
+
+
+class ChangeSuggestion(models.Model):
+    """Edits an agency's staff member proposes to their own organisation's listing."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Åpen")
+        APPROVED = "approved", _("Godkjent")
+        REJECTED = "rejected", _("Avvist")
+
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="suggestions", verbose_name=_("tjeneste")
+    )
+    proposed = models.JSONField(_("foreslåtte endringer"), default=dict)
+    note = models.TextField(_("kommentar"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    created_at = models.DateTimeField(_("mottatt"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("foreslått av"),
+    )
+    decided_at = models.DateTimeField(_("avgjort"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("avgjort av"),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("endringsforslag")
+        verbose_name_plural = _("endringsforslag")
+
+    def __str__(self) -> str:
+        return f"{self.service} – {self.created_at:%Y-%m-%d}"
+
+
+class ReviewToken(models.Model):
+    """Bookkeeping for one signed review link: sent once per due period, usable once."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="review_tokens")
+    period = models.CharField(max_length=40)
+    nonce = models.CharField(max_length=32, unique=True)
+    sent_to = models.EmailField(blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_for = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("kontrollenke")
+        verbose_name_plural = _("kontrollenker")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "period"], name="review_token_once_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} – {self.period}"
+
+
+class UnansweredSearch(models.Model):
+    """A search that found nothing: normalised text and a weekly count, nothing else."""
+
+    query = models.CharField(_("søk"), max_length=200)
+    week = models.CharField(_("uke"), max_length=8, help_text=_("ISO-uke, f.eks. 2026-W47."))
+    count = models.PositiveIntegerField(_("antall"), default=0)
+    week_start = models.DateField(_("ukens første dag"))
+
+    class Meta:
+        ordering = ["-week", "-count", "query"]
+        verbose_name = _("søk uten treff")
+        verbose_name_plural = _("søk uten treff")
+        constraints = [
+            models.UniqueConstraint(fields=["query", "week"], name="unanswered_search_once_a_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.query} ({self.week})"
+
+
+# Who changed what and when, for listings and everything edited with them.
+for _model in [Organisation, Service, Phone, Location, OpeningHours]:
+    simple_history_register(_model, app="services")
+
+
+# The search index tables live with the search package; importing them here
+# registers them with the app.
+from services.search.models import SearchDocument, SearchTerm  # noqa: E402, F401

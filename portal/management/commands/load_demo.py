@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from referrals import demo as referrals_demo
 from services import demo as catalogue_demo
 
 DEFAULT_PASSWORD = "veiviser-demo"
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
         with transaction.atomic():
             accounts = catalogue_demo.create_accounts(password)
+            accounts += referrals_demo.create_demo(password)
+            catalogue_demo.create_queue_items()
 
         self.stdout.write(self.style.SUCCESS("Demo accounts ready. Log in with:"))
         for username, role, path in accounts:

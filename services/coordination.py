@@ -1,0 +1,489 @@
+"""The coordinator's workflow: who stewards what, and every change that needs a coordinator.
+
+Every write is a keyword-only `<entity>_<action>` function inside `transaction.atomic`,
+so the admin, the CSV import, the review links and the tests all take the same path.
+The acting user is handed to django-simple-history, so the history shows who did it.
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from services.models import (
+    ChangeSuggestion,
+    ErrorReport,
+    Organisation,
+    PendingChange,
+    Phone,
+    ReviewToken,
+    Service,
+)
+
+# Fields an agency's staff may propose changes to (plain text and addresses; phone numbers
+# of emergency listings go through the second-approval queue instead).
+SUGGESTION_FIELDS = [
+    "description_nb",
+    "eligibility_nb",
+    "how_it_works_nb",
+    "hours_note_nb",
+    "referral_notes_nb",
+    "cost_nb",
+    "website",
+    "email",
+    "chat_url",
+]
+
+REVIEW_LINK_SALT = "veiviser.review-link"
+REVIEW_LINK_MAX_AGE = 60 * 60 * 24 * 30  # thirty days
+
+
+# --- Scope ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool
+    national: bool
+    municipalities: frozenset[str]
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.everything or self.national or bool(self.municipalities)
+
+    def organisation_q(self, prefix: str = "") -> Q:
+        if self.everything:
+            return Q()
+        q = Q(**{f"{prefix}municipality__in": list(self.municipalities)})
+        if self.national:
+            q |= Q(**{f"{prefix}municipality__isnull": True})
+        return q if self.municipalities or self.national else Q(pk__in=[])
+
+    def stewards(self, service: Service) -> bool:
+        if self.everything:
+            return True
+        municipality = service.organisation.municipality_id
+        if municipality is None:
+            return self.national
+        return municipality in self.municipalities
+
+
+def scope_of(user) -> Scope:
+    """What `user` stewards: superusers everything, coordinators their assignment."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope(False, False, frozenset())
+    if user.is_superuser:
+        return Scope(True, True, frozenset())
+    cached = getattr(user, "_veiviser_scope", None)
+    if cached is not None:
+        return cached
+    assignment = getattr(user, "coordinator_scope", None) if user.pk else None
+    if assignment is None:
+        scope = Scope(False, False, frozenset())
+    else:
+        scope = Scope(
+            False,
+            assignment.is_national,
+            frozenset(assignment.municipalities.values_list("number", flat=True)),
+        )
+    user._veiviser_scope = scope
+    return scope
+
+
+def services_for(user, queryset: QuerySet | None = None) -> QuerySet:
+    queryset = Service.objects.all() if queryset is None else queryset
+    return queryset.filter(scope_of(user).organisation_q("organisation__"))
+
+
+def organisations_for(user, queryset: QuerySet | None = None) -> QuerySet:
+    queryset = Organisation.objects.all() if queryset is None else queryset
+    scope = scope_of(user)
+    if scope.everything:
+        return queryset
+    q = Q(municipality__in=list(scope.municipalities))
+    if scope.national:
+        q |= Q(municipality__isnull=True)
+    return queryset.filter(q) if scope.is_coordinator else queryset.none()
+
+
+def pending_changes_for(user, queryset: QuerySet | None = None) -> QuerySet:
+    """A national coordinator may approve anywhere, so sees every waiting change."""
+    queryset = PendingChange.objects.all() if queryset is None else queryset
+    scope = scope_of(user)
+    if scope.everything or scope.national:
+        return queryset
+    return queryset.filter(scope.organisation_q("service__organisation__"))
+
+
+def _require_steward(user, service: Service) -> None:
+    if not scope_of(user).stewards(service):
+        raise PermissionDenied(_("Du forvalter ikke denne oppføringen."))
+
+
+def _as(user, *instances):
+    for instance in instances:
+        instance._history_user = user if getattr(user, "pk", None) else None
+
+
+# --- Review and publication -------------------------------------------------------------
+
+
+@transaction.atomic
+def service_verify(*, service: Service, user, now=None) -> Service:
+    """A coordinator has checked the listing: stamp who and when."""
+    if user is not None:
+        _require_steward(user, service)
+    service.last_verified_at = now or timezone.now()
+    service.verified_by = user
+    _as(user, service)
+    service._change_reason = "verified"
+    service.save(update_fields=["last_verified_at", "verified_by", "updated_at"])
+    return service
+
+
+def _service_set_status(*, service: Service, user, status: str) -> Service:
+    _require_steward(user, service)
+    if service.status != status:
+        service.status = status
+        _as(user, service)
+        service._change_reason = f"status: {status}"
+        service.save(update_fields=["status", "updated_at"])
+    return service
+
+
+@transaction.atomic
+def service_publish(*, service: Service, user) -> Service:
+    return _service_set_status(service=service, user=user, status=Service.Status.PUBLISHED)
+
+
+@transaction.atomic
+def service_archive(*, service: Service, user) -> Service:
+    return _service_set_status(service=service, user=user, status=Service.Status.ARCHIVED)
+
+
+@transaction.atomic
+def service_unpublish(*, service: Service, user) -> Service:
+    return _service_set_status(service=service, user=user, status=Service.Status.DRAFT)
+
+
+# --- Phone numbers: the critical fact ---------------------------------------------------
+
+
+def phone_rows(service: Service) -> list[dict]:
+    return [
+        {"number": p.number, "label_nb": p.label_nb, "label_en": p.label_en}
+        for p in service.phones.order_by("position", "id")
+    ]
+
+
+def _normalise_phones(phones: list[dict]) -> list[dict]:
+    return [
+        {
+            "number": str(p.get("number", "")).strip(),
+            "label_nb": str(p.get("label_nb", "") or "").strip(),
+            "label_en": str(p.get("label_en", "") or "").strip(),
+        }
+        for p in phones
+        if str(p.get("number", "")).strip()
+    ]
+
+
+def needs_second_approval(service: Service) -> bool:
+    """Phones of a published emergency listing change only with a second coordinator's yes."""
+    if service.pk is None:
+        return False
+    stored = Service.objects.filter(pk=service.pk).values("status", "is_emergency").first()
+    return bool(stored) and stored["is_emergency"] and stored["status"] == Service.Status.PUBLISHED
+
+
+def _apply_phones(service: Service, phones: list[dict], user) -> None:
+    for phone in service.phones.all():
+        _as(user, phone)
+        phone.delete()
+    for position, row in enumerate(phones):
+        phone = Phone(service=service, position=position, **row)
+        phone.full_clean()
+        _as(user, phone)
+        phone.save()
+
+
+@transaction.atomic
+def phones_change(*, service: Service, user, phones: list[dict]) -> PendingChange | None:
+    """Set a listing's phone numbers, or queue the change when it needs a second approval.
+
+    Returns the waiting PendingChange, or None when the numbers were applied (or unchanged).
+    """
+    _require_steward(user, service)
+    proposed = _normalise_phones(phones)
+    for row in proposed:
+        Phone(service=service, **row).full_clean(exclude=["service"])
+    current = phone_rows(service)
+    if proposed == current:
+        return None
+    if needs_second_approval(service):
+        return PendingChange.objects.create(
+            service=service, current=current, proposed=proposed, created_by=user
+        )
+    _apply_phones(service, proposed, user)
+    return None
+
+
+@transaction.atomic
+def phones_add_to_new_listing(*, service: Service, user, phones: list[dict]) -> None:
+    """Numbers for a listing that has none yet (a new one): nothing public to protect."""
+    _require_steward(user, service)
+    if service.phones.exists():
+        raise ValidationError(_("Oppføringen har allerede telefonnumre."))
+    _apply_phones(service, _normalise_phones(phones), user)
+
+
+ALREADY_DECIDED = gettext_lazy("Saken er allerede avgjort.")
+
+
+def _lock_open(model, pk, open_status):
+    """The queue item, locked, if nobody has decided it yet."""
+    item = model.objects.select_for_update().select_related("service__organisation").get(pk=pk)
+    if item.status != open_status:
+        raise ValidationError(ALREADY_DECIDED)
+    return item
+
+
+def _mark_decided(item, status: str, user):
+    item.status = status
+    item.decided_by = user
+    item.decided_at = timezone.now()
+    item.save(update_fields=["status", "decided_by", "decided_at"])
+    return item
+
+
+def _check_second_approver(change: PendingChange, user) -> None:
+    scope = scope_of(user)
+    if change.created_by_id is not None and change.created_by_id == user.pk:
+        raise PermissionDenied(_("En annen koordinator må godkjenne endringen."))
+    if not (scope.everything or scope.national or scope.stewards(change.service)):
+        raise PermissionDenied(_("Du forvalter ikke denne oppføringen."))
+
+
+@transaction.atomic
+def pending_change_approve(*, change: PendingChange, user) -> PendingChange:
+    change = _lock_open(PendingChange, change.pk, PendingChange.Status.PENDING)
+    _check_second_approver(change, user)
+    _apply_phones(change.service, change.proposed, user)
+    return _mark_decided(change, PendingChange.Status.APPROVED, user)
+
+
+@transaction.atomic
+def pending_change_reject(*, change: PendingChange, user) -> PendingChange:
+    change = _lock_open(PendingChange, change.pk, PendingChange.Status.PENDING)
+    scope = scope_of(user)
+    is_author = change.created_by_id == user.pk
+    if not (is_author or scope.everything or scope.national or scope.stewards(change.service)):
+        raise PermissionDenied(_("Du forvalter ikke denne oppføringen."))
+    return _mark_decided(change, PendingChange.Status.REJECTED, user)
+
+
+# --- Suggestions from agency staff --------------------------------------------------------
+
+
+def suggestion_form_class():
+    from django import forms
+
+    return forms.modelform_factory(Service, fields=SUGGESTION_FIELDS)
+
+
+def may_suggest(user, service: Service) -> bool:
+    membership = getattr(user, "membership", None) if user.is_authenticated else None
+    return bool(
+        membership
+        and membership.is_active
+        and membership.organisation_id == service.organisation_id
+    )
+
+
+@transaction.atomic
+def suggestion_create(
+    *, service: Service, user, proposed: dict, note: str = ""
+) -> ChangeSuggestion | None:
+    """Store what differs from the listing now; None when nothing would change."""
+    if user is not None and not may_suggest(user, service):
+        raise PermissionDenied(_("Du kan bare foreslå endringer for din egen organisasjon."))
+    changes = {
+        field: value
+        for field, value in proposed.items()
+        if field in SUGGESTION_FIELDS and value != getattr(service, field)
+    }
+    if not changes and not note.strip():
+        return None
+    return ChangeSuggestion.objects.create(
+        service=service, proposed=changes, note=note.strip(), created_by=user
+    )
+
+
+def suggestion_rows(suggestion: ChangeSuggestion) -> list[tuple[str, str, str]]:
+    """(field label, current value, proposed value) for a side-by-side view."""
+    rows = []
+    for field, value in suggestion.proposed.items():
+        if field not in SUGGESTION_FIELDS:
+            continue
+        label = Service._meta.get_field(field).verbose_name
+        rows.append((str(label), getattr(suggestion.service, field), value))
+    return rows
+
+
+@transaction.atomic
+def suggestion_approve(*, suggestion: ChangeSuggestion, user) -> ChangeSuggestion:
+    suggestion = _lock_open(ChangeSuggestion, suggestion.pk, ChangeSuggestion.Status.OPEN)
+    service = suggestion.service
+    _require_steward(user, service)
+    form = suggestion_form_class()(
+        data={f: suggestion.proposed.get(f, getattr(service, f)) for f in SUGGESTION_FIELDS},
+        instance=service,
+    )
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_text())
+    service = form.save(commit=False)
+    _as(user, service)
+    service._change_reason = f"suggestion {suggestion.pk}"
+    service.save()
+    return _mark_decided(suggestion, ChangeSuggestion.Status.APPROVED, user)
+
+
+@transaction.atomic
+def suggestion_reject(*, suggestion: ChangeSuggestion, user) -> ChangeSuggestion:
+    suggestion = _lock_open(ChangeSuggestion, suggestion.pk, ChangeSuggestion.Status.OPEN)
+    _require_steward(user, suggestion.service)
+    return _mark_decided(suggestion, ChangeSuggestion.Status.REJECTED, user)
+
+
+# --- Residents' error reports -------------------------------------------------------------
+
+
+def _error_report_close(report: ErrorReport, user, status: str) -> ErrorReport:
+    _require_steward(user, report.service)
+    report.status = status
+    report.handled_by = user
+    report.handled_at = timezone.now()
+    report.save(update_fields=["status", "handled_by", "handled_at"])
+    return report
+
+
+@transaction.atomic
+def error_report_resolve(*, report: ErrorReport, user) -> ErrorReport:
+    return _error_report_close(report, user, ErrorReport.Status.RESOLVED)
+
+
+@transaction.atomic
+def error_report_dismiss(*, report: ErrorReport, user) -> ErrorReport:
+    return _error_report_close(report, user, ErrorReport.Status.DISMISSED)
+
+
+def error_report_notify(*, report: ErrorReport) -> bool:
+    """Tell the steward a report arrived, if they asked for it. The mail holds no personal data:
+    only the listing's name and a link to the admin queue."""
+    from django.core.mail import send_mail
+
+    contact = steward_contact(report.service)
+    if contact is None or not contact.notify_on_report or not contact.email:
+        return False
+    send_mail(
+        _("Ny feilmelding om en oppføring i Veiviser"),
+        _("Noen har meldt en feil om «%(name)s». Se meldingen her: %(url)s")
+        % {
+            "name": report.service.name,
+            "url": f"{settings.SITE_URL}/admin/services/errorreport/{report.pk}/change/",
+        },
+        None,
+        [contact.email],
+    )
+    return True
+
+
+def steward_contact(service: Service):
+    """The published responsible contact for a listing's steward, or None."""
+    from services.models import StewardContact
+
+    key = service.organisation.municipality_id or "national"
+    return StewardContact.objects.filter(key=key, is_published=True).first()
+
+
+# --- Signed, single-use review links -------------------------------------------------------
+
+
+def review_period(service: Service) -> str:
+    """Identifies the due period: a new verification starts a new one."""
+    if service.last_verified_at is None:
+        return "never"
+    return service.last_verified_at.isoformat(timespec="seconds")
+
+
+def review_link_issue(*, service: Service, email: str) -> str | None:
+    """Book a link for this due period and return its signed token; None if already sent."""
+    with transaction.atomic():
+        token, created = ReviewToken.objects.get_or_create(
+            service=service,
+            period=review_period(service),
+            defaults={"nonce": secrets.token_hex(16), "sent_to": email},
+        )
+    if not created:
+        return None
+    return signing.TimestampSigner(salt=REVIEW_LINK_SALT).sign(token.nonce)
+
+
+class ReviewLinkInvalid(Exception):
+    """The link is forged, expired, already used, or its listing was verified since."""
+
+
+def review_token_resolve(signed_value: str) -> ReviewToken:
+    try:
+        nonce = signing.TimestampSigner(salt=REVIEW_LINK_SALT).unsign(
+            signed_value, max_age=REVIEW_LINK_MAX_AGE
+        )
+    except signing.BadSignature as error:  # includes SignatureExpired
+        raise ReviewLinkInvalid(str(error)) from error
+    token = ReviewToken.objects.select_related("service__organisation").filter(nonce=nonce).first()
+    if token is None or token.used_at is not None:
+        raise ReviewLinkInvalid("used or unknown")
+    return token
+
+
+def _use_token(signed_value: str, purpose: str) -> ReviewToken:
+    token = review_token_resolve(signed_value)
+    token = ReviewToken.objects.select_for_update().get(pk=token.pk)
+    if token.used_at is not None:
+        raise ReviewLinkInvalid("used")
+    token.used_at = timezone.now()
+    token.used_for = purpose
+    token.save(update_fields=["used_at", "used_for"])
+    return token
+
+
+@transaction.atomic
+def review_link_confirm(*, signed_value: str) -> Service:
+    """The organisation says the listing is still correct: that stamps the review."""
+    token = _use_token(signed_value, "confirm")
+    service = token.service
+    service.last_verified_at = timezone.now()
+    service.verified_by = None
+    _as(None, service)
+    service._change_reason = "confirmed by the organisation (review link)"
+    service.save(update_fields=["last_verified_at", "verified_by", "updated_at"])
+    return service
+
+
+@transaction.atomic
+def review_link_suggest(*, signed_value: str, proposed: dict, note: str = "") -> ChangeSuggestion:
+    """The organisation proposes changes through the link: they wait in the coordinator's queue."""
+    token = _use_token(signed_value, "suggest")
+    suggestion = suggestion_create(service=token.service, user=None, proposed=proposed, note=note)
+    if suggestion is None:
+        suggestion = ChangeSuggestion.objects.create(
+            service=token.service, proposed={}, note=_("Ingen endringer foreslått.")
+        )
+    return suggestion

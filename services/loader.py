@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from services import search as search_index
 from services.models import (
     Category,
     County,
@@ -536,7 +537,8 @@ def load(catalogue_path: Path, municipalities_path: Path) -> LoadReport:
         {c["number"] for c in counties} | set(County.objects.values_list("number", flat=True)),
     )
     report = LoadReport()
-    with transaction.atomic():
+    # The search index is brought up to date once, at the end of the transaction.
+    with transaction.atomic(), search_index.deferred():
         ensure_reference_data()
         for row in counties:
             _upsert_counted(County, {"number": row.pop("number")}, row, report, "counties")

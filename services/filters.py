@@ -1,0 +1,94 @@
+"""The results page's filters as a django-filter FilterSet.
+
+The search applies it to the published services before ranking, so filtering
+and search share one queryset. Several options checked in one group must all
+hold (a service in both categories), so each option's count is exactly the
+number of results that checking it would give.
+
+The options (categories, target groups, languages, delivery modes) are read
+once by the search and handed in: the form fields then validate against them
+without further queries, and the template renders them by hand (Django's form
+widgets cost tens of milliseconds a page).
+"""
+
+from __future__ import annotations
+
+import re
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from services.models import Service
+from services.opening import open_now_q
+
+MUNICIPALITY_RE = re.compile(r"^[0-9]{4}$")
+YES, NO = "yes", "no"
+
+# Boolean filters: parameter name → (model field, label).
+FLAGS = {
+    "free": ("is_free", _("Gratis")),
+    "anonymous": ("anonymous_possible", _("Kan brukes anonymt")),
+    "open_now": (None, _("Åpent nå")),
+}
+
+
+class AllOfFilter(django_filters.MultipleChoiceFilter):
+    """Every checked option must hold (a service in each of the checked categories)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("conjoined", True)
+        kwargs.setdefault("widget", forms.MultipleHiddenInput)
+        super().__init__(*args, **kwargs)
+
+
+class ServiceFilter(django_filters.FilterSet):
+    category = AllOfFilter(field_name="categories__slug", label=_("Tema"))
+    target_group = AllOfFilter(field_name="target_groups__slug", label=_("Hvem er det for"))
+    language = AllOfFilter(field_name="languages__code", label=_("Språk"))
+    delivery_mode = AllOfFilter(field_name="delivery_modes__code", label=_("Kontaktform"))
+    referral = django_filters.ChoiceFilter(
+        choices=[(YES, _("Krever henvisning")), (NO, _("Uten henvisning"))],
+        method="filter_referral",
+        label=_("Henvisning"),
+    )
+    free = django_filters.BooleanFilter(method="filter_flag", widget=forms.CheckboxInput)
+    anonymous = django_filters.BooleanFilter(method="filter_flag", widget=forms.CheckboxInput)
+    open_now = django_filters.BooleanFilter(method="filter_open_now", widget=forms.CheckboxInput)
+    municipality = django_filters.CharFilter(method="filter_municipality", label=_("Kommune"))
+
+    class Meta:
+        model = Service
+        fields = []
+
+    def __init__(self, data=None, queryset=None, *, options=None, municipality=None, now=None):
+        """`options` maps a group to its (value, label) choices; `municipality` is the
+        resolved Municipality (or None); `now` the moment "open now" refers to."""
+        super().__init__(data, queryset if queryset is not None else Service.objects.published())
+        self.municipality_obj = municipality
+        self.now = now
+        for name, choices in (options or {}).items():
+            if name in self.filters:
+                self.filters[name].extra["choices"] = choices
+                self.form.fields[name].choices = choices
+
+    def filter_referral(self, queryset, name, value):
+        # An unknown requirement (NULL) matches neither answer.
+        if value == YES:
+            return queryset.filter(referral_required=True)
+        if value == NO:
+            return queryset.filter(referral_required=False)
+        return queryset
+
+    def filter_flag(self, queryset, name, value):
+        if value:
+            return queryset.filter(**{FLAGS[name][0]: True})
+        return queryset
+
+    def filter_open_now(self, queryset, name, value):
+        return queryset.filter(open_now_q(self.now)) if value else queryset
+
+    def filter_municipality(self, queryset, name, value):
+        if self.municipality_obj is None:
+            return queryset
+        return queryset.for_municipality(self.municipality_obj)

@@ -1,0 +1,285 @@
+"""What both database backends share: vocabulary look-ups and the one candidate query.
+
+The candidate query is bounded however common the words are. The resolved
+query's terms are split by document frequency (`MatchPlan`): the *selective*
+ones (together matching at most RANK_BUDGET documents) are ranked by the
+database's own score (bm25 / ts_rank); the *common* ones ("hjelp", "vold" in a
+large catalogue) are too frequent to rank every match, so the query takes the
+first matches in index order — those with the word in the name, categories or
+keywords first. Python then ranks the union (`query.score`). One statement
+returns every candidate with what the ranking, the facet counts and the
+locality boost need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from services.search.query import nearest
+
+# The most matches the database ranks in one search; the rest are sampled.
+RANK_BUDGET = 3000
+# Emergency lines fetched for an acute query even when its words miss them.
+EMERGENCY_LINES = 10
+
+CANDIDATE_COLUMNS = [
+    "name_terms",
+    "tag_terms",
+    "body_terms",
+    "extra_terms",
+    "is_emergency",
+    "coverage_national",
+    "is_free",
+    "anonymous_possible",
+    "referral_required",
+    "open_now",
+    "is_local",
+    "is_county",
+    "categories",
+    "target_groups",
+    "languages",
+    "delivery_modes",
+    "name",
+]
+
+
+@dataclass
+class Candidate:
+    id: int
+    rank: float
+    name_terms: str
+    tag_terms: str
+    body_terms: str
+    extra_terms: str
+    is_emergency: bool
+    coverage_national: bool
+    is_free: bool
+    anonymous_possible: bool
+    referral_required: bool | None
+    open_now: bool
+    is_local: bool
+    is_county: bool
+    categories: list[str]
+    target_groups: list[str]
+    languages: list[str]
+    delivery_modes: list[str]
+    name: str
+    score: float = 0.0
+
+    @classmethod
+    def from_row(cls, row) -> Candidate:
+        values = dict(zip(["id", "rank", *CANDIDATE_COLUMNS], row, strict=True))
+        for key in ("name_terms", "tag_terms", "body_terms", "extra_terms"):
+            values[key] = values[key] or ""
+        for key in (
+            "is_emergency",
+            "coverage_national",
+            "is_free",
+            "anonymous_possible",
+            "open_now",
+            "is_local",
+            "is_county",
+        ):
+            values[key] = bool(values[key])
+        if values["referral_required"] is not None:
+            values["referral_required"] = bool(values["referral_required"])
+        for key in ("categories", "target_groups", "languages", "delivery_modes"):
+            values[key] = (values[key] or "").split()
+        values["rank"] = float(values["rank"] or 0.0)
+        return cls(**values)
+
+
+@dataclass
+class MatchPlan:
+    selective: list[str] = field(default_factory=list)
+    common: list[str] = field(default_factory=list)
+    emergency: bool = False
+
+    @classmethod
+    def build(cls, weighted_terms: list[str], vocabulary: dict[str, int], emergency: bool):
+        plan = cls(emergency=emergency)
+        budget = 0
+        for term in sorted(weighted_terms, key=lambda t: (vocabulary.get(t, 0), t)):
+            df = vocabulary.get(term, 0)
+            if budget + df <= RANK_BUDGET or not plan.selective and df <= RANK_BUDGET:
+                plan.selective.append(term)
+                budget += df
+            else:
+                plan.common.append(term)
+        return plan
+
+
+class Backend:
+    vendor = ""
+    # Terms matched by the first pass; more would only slow the database.
+    MAX_MATCH_TERMS = 60
+
+    # --- vocabulary ----------------------------------------------------------
+
+    def vocabulary(self, terms: set[str], prefixes: set[str]) -> dict[str, int]:
+        """Document frequencies of the known `terms` and of the terms starting with a prefix."""
+        conditions, params = [], []
+        wanted = sorted(t for t in terms if t)
+        if wanted:
+            conditions.append(f"term IN ({', '.join(['%s'] * len(wanted))})")
+            params += wanted
+        for prefix in sorted(prefixes):
+            # Terms are [a-z0-9]+, so every longer term sorts below prefix + "~".
+            conditions.append("(term > %s AND term < %s)")
+            params += [prefix, prefix + "~"]
+        if not conditions:
+            return {}
+        sql = (
+            f"SELECT term, df FROM services_searchterm WHERE df > 0 AND ({' OR '.join(conditions)})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = dict(cursor.fetchall())
+        # Keep the most common few longer forms of each prefix.
+        wanted_set = set(wanted)
+        for prefix in prefixes:
+            longer = sorted(
+                ((df, t) for t, df in found.items() if t.startswith(prefix) and t != prefix),
+                reverse=True,
+            )
+            for _df, term in longer[8:]:
+                if term not in wanted_set:
+                    found.pop(term, None)
+        return found
+
+    def fuzzy(self, terms: list[str]) -> dict[str, list[tuple[str, int]]]:
+        near_rows = self.similar_terms(terms)
+        return {term: nearest(term, near_rows.get(term, [])) for term in terms}
+
+    def similar_terms(self, terms: list[str]) -> dict[str, list[tuple[str, int]]]:
+        raise NotImplementedError
+
+    def total_documents(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM services_searchdocument")
+            return cursor.fetchone()[0]
+
+    # --- candidates ------------------------------------------------------------
+
+    def ranked_sql(self, match: str, limit: int) -> tuple[str, list]:
+        raise NotImplementedError
+
+    def sampled_sql(self, match: str, limit: int) -> tuple[str, list]:
+        raise NotImplementedError
+
+    def match(self, terms: list[str], important_fields_only: bool = False) -> str:
+        raise NotImplementedError
+
+    def aggregate(self, expr: str) -> str:
+        raise NotImplementedError
+
+    def candidates(self, plan: MatchPlan, base, limit, municipality, open_now) -> list[Candidate]:
+        """Up to `limit` matching services of the filtered `base` (sql, params), plus
+        emergency lines for an acute query, with everything the ranking needs."""
+        base_sql, base_params = base
+        branches, params = [], []
+        if plan.selective:
+            sql, p = self.ranked_sql(self.match(plan.selective), limit)
+            branches.append((1, sql))
+            params += p
+        if plan.common:
+            for tier, important in ((2, True), (3, False)):
+                sql, p = self.sampled_sql(self.match(plan.common, important), limit)
+                branches.append((tier, sql))
+                params += p
+        if plan.emergency:
+            branches.append(
+                (
+                    0,
+                    "SELECT s.id AS id, 0.0 AS score FROM services_service s "
+                    "WHERE s.is_emergency AND s.id IN (SELECT id FROM base) LIMIT %s",
+                )
+            )
+            params.append(EMERGENCY_LINES)
+        if not branches:
+            return []
+        union = " UNION ALL ".join(
+            f"SELECT id, score, {tier} AS tier FROM (SELECT * FROM ({sql}) b{tier}) t{tier}"
+            for tier, sql in branches
+        )
+        columns, column_params = candidate_columns_sql("s", municipality, open_now, self.aggregate)
+        sql = (
+            f"WITH base AS MATERIALIZED ({base_sql}), "
+            f"found AS (SELECT id, MAX(score) AS score, MIN(tier) AS tier FROM ({union}) u "
+            "GROUP BY id), "
+            f"best AS (SELECT id, score FROM found WHERE tier = 0 UNION ALL "
+            f"SELECT id, score FROM (SELECT id, score FROM found WHERE tier > 0 "
+            f"ORDER BY tier, score DESC, id LIMIT %s) lim) "
+            "SELECT best.id, best.score, d.name_terms, d.tag_terms, d.body_terms, d.extra_terms, "
+            f"{columns} FROM best JOIN services_service s ON s.id = best.id "
+            "LEFT JOIN services_searchdocument d ON d.service_id = best.id"
+        )
+        all_params = [*base_params, *params, limit, *column_params]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, all_params)
+            return [Candidate.from_row(row) for row in cursor.fetchall()]
+
+    def browse(self, base, limit, municipality, open_now) -> list[Candidate]:
+        """Without words: the filtered services, local first when a municipality is chosen, by name."""
+        base_sql, base_params = base
+        columns, column_params = candidate_columns_sql("s", municipality, open_now, self.aggregate)
+        order = "is_local DESC, is_county DESC, s.name" if municipality is not None else "s.name"
+        sql = (
+            f"WITH base AS MATERIALIZED ({base_sql}) "
+            "SELECT s.id, 0.0, d.name_terms, d.tag_terms, d.body_terms, d.extra_terms, "
+            f"{columns} FROM services_service s "
+            "LEFT JOIN services_searchdocument d ON d.service_id = s.id "
+            f"WHERE s.id IN (SELECT id FROM base) ORDER BY {order}, s.id LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*base_params, *column_params, limit])
+            return [Candidate.from_row(row) for row in cursor.fetchall()]
+
+
+def candidate_columns_sql(alias: str, municipality, open_now: tuple[str, list], aggregate):
+    """The per-candidate columns after the index terms, for a service table `alias`.
+
+    `aggregate(expr)` is the backend's "join these values with spaces".
+    """
+    open_sql, open_params = open_now
+    if municipality is not None:
+        local = (
+            "EXISTS (SELECT 1 FROM services_service_coverage_municipalities cm "
+            f"WHERE cm.service_id = {alias}.id AND cm.municipality_id = %s)"
+        )
+        county = (
+            "EXISTS (SELECT 1 FROM services_service_coverage_counties cc "
+            f"WHERE cc.service_id = {alias}.id AND cc.county_id = %s)"
+        )
+        local_params = [municipality.number, municipality.county_id]
+    else:
+        local, county, local_params = "1 = 0", "1 = 0", []
+
+    def listed(through: str, fk: str, target: str | None = None) -> str:
+        if target:
+            return (
+                f"(SELECT {aggregate('x.slug')} FROM {through} t JOIN {target} x ON x.id = t.{fk} "
+                f"WHERE t.service_id = {alias}.id)"
+            )
+        return f"(SELECT {aggregate('t.' + fk)} FROM {through} t WHERE t.service_id = {alias}.id)"
+
+    columns = [
+        f"{alias}.is_emergency AS is_emergency",
+        f"{alias}.coverage_national AS coverage_national",
+        f"{alias}.is_free AS is_free",
+        f"{alias}.anonymous_possible AS anonymous_possible",
+        f"{alias}.referral_required AS referral_required",
+        f"{open_sql} AS open_now",
+        f"{local} AS is_local",
+        f"{county} AS is_county",
+        listed("services_service_categories", "category_id", "services_category")
+        + " AS categories",
+        listed("services_service_target_groups", "targetgroup_id", "services_targetgroup")
+        + " AS target_groups",
+        listed("services_service_languages", "language_id") + " AS languages",
+        listed("services_service_delivery_modes", "deliverymode_id") + " AS delivery_modes",
+        f"{alias}.name AS name",
+    ]
+    return ", ".join(columns), [*open_params, *local_params]

@@ -1,0 +1,56 @@
+"""PostgreSQL: a stored, weighted tsvector with a GIN index, ranked with ts_rank; pg_trgm
+(a trigram index on the vocabulary) for misspellings."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from services.search.backends import Backend
+
+# ts_rank weights for D, C, B, A: English texts, texts, categories/keywords, name.
+RANK_WEIGHTS = "{0.07, 0.15, 0.5, 1.0}"
+
+
+class PostgresBackend(Backend):
+    vendor = "postgresql"
+
+    def aggregate(self, expr: str) -> str:
+        return f"string_agg({expr}::text, ' ')"
+
+    def match(self, terms: list[str], important_fields_only: bool = False) -> str:
+        # Terms are [a-z0-9]+ by construction; quoting keeps tsquery syntax out regardless.
+        suffix = ":AB" if important_fields_only else ""
+        return " | ".join(f"'{t}'{suffix}" for t in terms[: self.MAX_MATCH_TERMS])
+
+    def ranked_sql(self, match, limit):
+        return (
+            f"SELECT x.service_id AS id, ts_rank('{RANK_WEIGHTS}', x.vector, q.q) AS score "
+            "FROM services_searchdocument x, (SELECT to_tsquery('simple', %s) AS q) q "
+            "WHERE x.vector @@ q.q AND x.service_id IN (SELECT id FROM base) "
+            "ORDER BY score DESC LIMIT %s",
+            [match, limit],
+        )
+
+    def sampled_sql(self, match, limit):
+        return (
+            "SELECT x.service_id AS id, 0.0::float4 AS score FROM services_searchdocument x "
+            "WHERE x.vector @@ to_tsquery('simple', %s) AND x.service_id IN (SELECT id FROM base) "
+            "LIMIT %s",
+            [match, limit],
+        )
+
+    def similar_terms(self, terms):
+        found: dict[str, list[tuple[str, int]]] = {term: [] for term in terms}
+        if not terms:
+            return found
+        values = ", ".join(["(%s)"] * len(terms))
+        sql = (
+            f"SELECT q.term, s.term, s.df FROM (VALUES {values}) AS q(term) "
+            "CROSS JOIN LATERAL (SELECT term, df FROM services_searchterm "
+            "WHERE term %% q.term AND df > 0 ORDER BY similarity(term, q.term) DESC LIMIT 40) s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, terms)
+            for term, candidate, df in cursor.fetchall():
+                found[term].append((candidate, df))
+        return found

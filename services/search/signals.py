@@ -1,0 +1,51 @@
+"""Signals that keep the search index current (see `index.py`)."""
+
+from django.db.models.signals import m2m_changed, post_save, pre_delete
+from django.dispatch import receiver
+
+from services.models import Category, Organisation, Service, TargetGroup
+from services.search import index
+
+
+@receiver(post_save, sender=Service, dispatch_uid="search_service_saved")
+def service_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        index.reindex([instance.pk])
+
+
+@receiver(pre_delete, sender=Service, dispatch_uid="search_service_deleted")
+def service_deleted(sender, instance, **kwargs):
+    index.remove([instance.pk])
+
+
+def _related_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in {"post_add", "post_remove", "post_clear", "pre_clear"}:
+        return
+    if not reverse:
+        index.reindex([instance.pk])
+    elif action == "pre_clear":
+        # Which services lose this category is only known before the clear.
+        index.reindex(list(instance.services.values_list("pk", flat=True)))
+    else:
+        index.reindex(list(pk_set or ()))
+
+
+for _field in ("categories", "target_groups"):
+    m2m_changed.connect(
+        _related_changed,
+        sender=getattr(Service, _field).through,
+        dispatch_uid=f"search_{_field}_changed",
+    )
+
+
+@receiver(post_save, sender=Organisation, dispatch_uid="search_organisation_saved")
+def organisation_saved(sender, instance, created, raw=False, **kwargs):
+    if not created and not raw:
+        index.reindex(list(instance.services.values_list("pk", flat=True)))
+
+
+@receiver(post_save, sender=Category, dispatch_uid="search_category_saved")
+@receiver(post_save, sender=TargetGroup, dispatch_uid="search_target_group_saved")
+def label_saved(sender, instance, created, raw=False, **kwargs):
+    if not created and not raw:
+        index.reindex(list(instance.services.values_list("pk", flat=True)))

@@ -1,0 +1,57 @@
+"""SQLite: an FTS5 table over the search documents, ranked with bm25()."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from services.search.backends import Backend
+
+# bm25() column weights: name, categories/keywords/target groups, texts, English texts.
+BM25_WEIGHTS = "10.0, 5.0, 1.5, 0.7"
+
+
+class SQLiteBackend(Backend):
+    vendor = "sqlite"
+
+    def aggregate(self, expr: str) -> str:
+        return f"group_concat({expr}, ' ')"
+
+    def match(self, terms: list[str], important_fields_only: bool = False) -> str:
+        # Terms are [a-z0-9]+ by construction; quoting keeps FTS5 syntax out regardless.
+        expression = " OR ".join(f'"{t}"' for t in terms[: self.MAX_MATCH_TERMS])
+        if important_fields_only:
+            return f"{{name_terms tag_terms}} : ({expression})"
+        return expression
+
+    def ranked_sql(self, match, limit):
+        # "+f.rowid" keeps SQLite from looking each filtered id up in the index one by one.
+        return (
+            f"SELECT f.rowid AS id, -bm25(services_search_fts, {BM25_WEIGHTS}) AS score "
+            "FROM services_search_fts f WHERE services_search_fts MATCH %s "
+            "AND +f.rowid IN (SELECT id FROM base) ORDER BY score DESC LIMIT %s",
+            [match, limit],
+        )
+
+    def sampled_sql(self, match, limit):
+        return (
+            "SELECT f.rowid AS id, 0.0 AS score FROM services_search_fts f "
+            "WHERE services_search_fts MATCH %s AND +f.rowid IN (SELECT id FROM base) LIMIT %s",
+            [match, limit],
+        )
+
+    def similar_terms(self, terms):
+        found: dict[str, list[tuple[str, int]]] = {}
+        with connection.cursor() as cursor:
+            for term in terms:
+                grams = sorted({term[i : i + 3] for i in range(len(term) - 2)})
+                if not grams:
+                    continue
+                cursor.execute(
+                    "SELECT t.term, t.df FROM services_searchterm_trgm g "
+                    "JOIN services_searchterm t ON t.rowid = g.rowid "
+                    "WHERE services_searchterm_trgm MATCH %s AND t.df > 0 "
+                    "AND length(t.term) BETWEEN %s AND %s ORDER BY g.rank LIMIT 40",
+                    [" OR ".join(f'"{g}"' for g in grams), len(term) - 2, len(term) + 2],
+                )
+                found[term] = cursor.fetchall()
+        return found

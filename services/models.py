@@ -845,8 +845,3 @@ for _model in [Organisation, Service, Phone, Location, OpeningHours]:
 # The search index tables live with the search package; importing them here
 # registers them with the app.
 from services.search.models import SearchDocument, SearchTerm  # noqa: E402, F401
-
-
-# The search index tables live with the search package; importing them here
-# registers them with the app.
-from services.search.models import SearchDocument, SearchTerm  # noqa: E402, F401

@@ -1,0 +1,194 @@
+"""manage.py export_hsds / import_hsds: both forms, the specification's examples, the round trip."""
+
+import csv
+import io
+import json
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+from services.hsds import mapping
+from services.hsds.export import TABLES
+from services.hsds.importer import import_path
+from services.models import (
+    Category,
+    ErrorReport,
+    Location,
+    Organisation,
+    Service,
+    TargetGroup,
+)
+from tests.hsds.helpers import EXAMPLES, assert_valid, errors, official
+
+pytestmark = pytest.mark.django_db
+
+
+def export_to(folder) -> dict[str, bytes]:
+    call_command("export_hsds", str(folder), verbosity=0)
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def rows(folder, table):
+    with open(folder / f"{table}.csv", newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_export_writes_every_table_of_the_specification_a_datapackage_and_the_json_form(
+    tmp_path,
+):
+    files = export_to(tmp_path)
+    spec_tables = {p.stem for p in (EXAMPLES / "csv").glob("*.csv")}
+    assert spec_tables <= {name.removesuffix(".csv") for name in files}
+    for table in spec_tables:
+        spec_header = (EXAMPLES / "csv" / f"{table}.csv").read_text().splitlines()[0].split(",")
+        header = files[f"{table}.csv"].decode().splitlines()[0].split(",")
+        assert header[: len(spec_header)] == spec_header, table
+    package = json.loads(files["datapackage.json"])
+    assert {r["path"] for r in package["resources"]} == {f"{t}.csv" for t in TABLES}
+    services = json.loads(files["services.json"])
+    assert len(services) == Service.objects.published().count() == len(rows(tmp_path, "services"))
+    for doc in services:
+        assert_valid("service.json", doc)
+    for doc in json.loads(files["organizations.json"]):
+        assert_valid("organization.json", doc)
+
+
+def test_the_tabular_export_is_valid_by_the_official_tabular_schema(tmp_path):
+    export_to(tmp_path)
+    tabular = {}
+    for table in ["organizations", "services", "locations", "addresses", "phones", "schedules"]:
+        tabular[table.removesuffix("s") if table != "addresses" else "address"] = [
+            {k: v for k, v in row.items() if v != ""} for row in rows(tmp_path, table)
+        ]
+    # The CSV cells are strings; check the required columns and enums by the schema per table.
+    schema = official("tabular.json").schema["properties"]
+    for table, items in tabular.items():
+        if table not in schema:
+            continue
+        required = schema[table]["items"].get("required", [])
+        for item in items:
+            assert set(required) <= set(item), table
+
+
+def test_the_confidential_address_is_in_no_exported_file(tmp_path):
+    location = Location.objects.get(service__slug="demo-stavanger-trygg-bolig")
+    assert location.is_confidential
+    files = export_to(tmp_path)
+    for name, content in files.items():
+        assert b"Skjermveien" not in content, name
+        assert b'"4014"' not in content and b",4014," not in content, name
+    exported = [r for r in rows(tmp_path, "locations") if r["id"] == str(location.uuid)]
+    assert exported[0]["confidential_address"] == "true"
+    assert exported[0]["latitude"] == "" and exported[0]["municipality_number"] == "1103"
+    assert not [r for r in rows(tmp_path, "addresses") if r["location_id"] == str(location.uuid)]
+
+
+def test_the_specifications_json_examples_import_as_drafts(tmp_path):
+    report = import_path(EXAMPLES)
+    service = Service.objects.get(uuid="ac148810-d857-441c-9679-408f346de14b")
+    assert service.status == Service.Status.DRAFT
+    assert service.name == "Community Counselling"
+    assert service.organisation.name
+    assert report.created == 1 and report.skipped == 0
+    assert service.phones.exists() and service.locations.exists()
+    assert service.opening_hours.exists()
+
+
+def test_the_specifications_csv_examples_import_and_each_bad_value_is_reported_with_its_place(
+    tmp_path,
+):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_hsds", str(EXAMPLES / "csv"), stdout=out, stderr=err)
+    service = Service.objects.get(uuid="ac148810-d857-441c-9679-408f346de14b")
+    assert service.status == Service.Status.DRAFT
+    location = service.locations.get()
+    assert location.latitude is None  # the example's (100, 101) is not a point on Earth
+    assert "locations.csv, rad 2, felt latitude" in err.getvalue()
+    assert "addresses.csv, rad 2, felt postal_code" in err.getvalue()
+    assert "1 nye (utkast)" in out.getvalue()
+
+
+def test_a_bad_row_is_reported_and_the_rest_imported(tmp_path):
+    shutil.copytree(EXAMPLES / "csv", tmp_path / "csv")
+    folder = tmp_path / "csv"
+    lines = (folder / "services.csv").read_text().splitlines()
+    lines.append(lines[1].replace("ac148810-d857-441c-9679-408f346de14b", "not-a-uuid"))
+    lines.append(
+        lines[1]
+        .replace("ac148810-d857-441c-9679-408f346de14b", "0c3b0c7e-6b0a-4d8e-9f5a-1d2e3f405162")
+        .replace("email@example.com", "not an email")
+    )
+    (folder / "services.csv").write_text("\n".join(lines) + "\n")
+    report = import_path(folder)
+    places = {(p.table, p.row, p.field) for p in report.problems}
+    assert ("services.csv", 3, "id") in places
+    assert ("services.csv", 4, "email") in places
+    assert report.created == 2 and report.skipped == 1
+    assert Service.objects.get(uuid="0c3b0c7e-6b0a-4d8e-9f5a-1d2e3f405162").email == ""
+
+
+def test_importing_twice_changes_nothing_the_second_time(tmp_path):
+    first = import_path(EXAMPLES / "csv")
+    snapshot = _snapshot("ac148810-d857-441c-9679-408f346de14b")
+    second = import_path(EXAMPLES / "csv")
+    assert (first.created, second.created, second.updated) == (1, 0, 1)
+    assert _snapshot("ac148810-d857-441c-9679-408f346de14b") == snapshot
+    assert Organisation.objects.filter(uuid="d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610").count() == 1
+
+
+def _snapshot(service_uuid):
+    service = Service.objects.get(uuid=service_uuid)
+    service.status = Service.Status.PUBLISHED
+    doc = mapping.service_doc(service)
+    doc.pop("last_modified")
+    return doc
+
+
+def test_an_import_never_overwrites_a_published_listing_but_flags_a_different_version(tmp_path):
+    export_to(tmp_path)
+    services = json.loads((tmp_path / "services.json").read_text())
+    target = next(d for d in services if d["id"] == str(Service.objects.published().first().uuid))
+    original = Service.objects.get(uuid=target["id"])
+    unchanged = import_path(tmp_path / "services.json")
+    assert unchanged.unchanged == len(services) and unchanged.kept_published == 0
+    target["description"] = "Endret beskrivelse fra en annen katalog."
+    (tmp_path / "one.json").write_text(json.dumps([target]))
+    report = import_path(tmp_path / "one.json")
+    assert report.kept_published == 1
+    service = Service.objects.get(uuid=target["id"])
+    assert service.description_nb == original.description_nb
+    assert service.status == Service.Status.PUBLISHED
+    assert (
+        ErrorReport.objects.filter(service=service, field="hsds_import", status="open").count() == 1
+    )
+
+
+def _empty_catalogue():
+    ErrorReport.objects.all().delete()
+    Service.objects.all().delete()
+    Organisation.objects.all().delete()
+    Category.objects.all().delete()
+    TargetGroup.objects.all().delete()
+
+
+@pytest.mark.parametrize("form", ["csv", "json"])
+def test_export_import_into_an_empty_catalogue_and_export_again_gives_the_same_files(
+    tmp_path, form
+):
+    first = export_to(tmp_path / "first")
+    _empty_catalogue()
+    source = tmp_path / "first" / ("services.csv" if form == "csv" else "services.json")
+    report = import_path(source)
+    assert report.problems == [] and report.created == len(json.loads(first["services.json"]))
+    assert not Service.objects.published().exists()  # drafts until a coordinator approves them
+    Service.objects.update(status=Service.Status.PUBLISHED)
+    second = export_to(tmp_path / "second")
+    assert second.keys() == first.keys()
+    for name in first:
+        assert second[name] == first[name], name
+
+
+def test_the_example_documents_themselves_are_valid_by_the_schemas_the_tests_use():
+    example = json.loads((EXAMPLES / "service_full.json").read_text())
+    assert errors(official("service.json"), example) == []

@@ -12,6 +12,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the demo catalogue loaded once."""
     with django_db_blocker.unblock():
         call_command("load_catalogue", str(FIXTURES / "catalogue.json"), verbosity=0)
+        call_command("createcachetable", verbosity=0)
 
 
 @pytest.fixture
@@ -23,8 +24,59 @@ def coordinator(django_user_model):
 
 @pytest.fixture
 def coordinator_client(client, coordinator):
-    client.force_login(coordinator)
-    return client
+    # With REQUIRE_2FA the admin wants a verified second factor, as after a TOTP login.
+    from tests.factories import login
+
+    return login(client, coordinator)
+
+
+# --- Referral personas: alice sends from Oslo, bob receives in Sortland. ------------
+@pytest.fixture
+def caseworker_a(db):
+    from tests.factories import staff
+
+    return staff("alice", "oslo-kommune", ["demo-oslo-voldskoordinator"])
+
+
+@pytest.fixture
+def colleague_a(db):
+    """Same organisation as alice, not involved in her cases."""
+    from tests.factories import staff
+
+    return staff("anna", "oslo-kommune", ["demo-oslo-voldskoordinator"])
+
+
+@pytest.fixture
+def caseworker_b(db):
+    from tests.factories import staff
+
+    return staff(
+        "bob",
+        "sortland-kommune",
+        ["demo-sortland-voldskoordinator", "demo-sortland-rus-og-psykisk-helse"],
+    )
+
+
+@pytest.fixture
+def agency_admin_b(db):
+    from services.models import Membership
+    from tests.factories import staff
+
+    return staff("berit", "sortland-kommune", role=Membership.Role.AGENCY_ADMIN)
+
+
+@pytest.fixture
+def outsider(db):
+    """Staff of another organisation (Stavanger), with its own e-referral services."""
+    from tests.factories import staff
+
+    return staff("charlie", "stavanger-kommune", ["demo-stavanger-voldskoordinator"])
+
+
+@pytest.fixture
+def staff_coordinator(django_user_model):
+    """A catalogue coordinator: staff flag, no membership."""
+    return django_user_model.objects.create_user("koordinator-oslo", is_staff=True)
 
 
 @pytest.fixture(scope="session", autouse=True)

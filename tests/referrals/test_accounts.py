@@ -1,0 +1,127 @@
+import re
+
+import pytest
+from django.conf import settings
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from referrals import accounts
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def code_for(device):
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def test_login_asks_for_the_totp_code_when_the_user_has_a_device(client, caseworker_a):
+    device = TOTPDevice.objects.create(user=caseworker_a, name="app", confirmed=True)
+    response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+    assert str(accounts.TOKEN_REQUIRED) in response.content.decode()
+    response = client.post(
+        "/accounts/login/",
+        {"username": "alice", "password": PASSWORD, "otp_token": code_for(device)},
+    )
+    assert response.status_code == 302 and response["Location"] == "/referrals/"
+    assert client.get("/referrals/").status_code == 200
+
+
+def test_a_user_without_a_device_sets_one_up_with_an_inline_qr_code(client, caseworker_a):
+    response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+    assert response["Location"] == "/accounts/2fa/"
+    # Until the second factor is confirmed, referral pages send them back to the setup.
+    assert client.get("/referrals/")["Location"] == "/accounts/2fa/"
+    page = client.get("/accounts/2fa/").content.decode()
+    assert "<svg" in page and "http" not in page.split("<svg")[1].split("</svg>")[0].replace(
+        "http://www.w3.org", ""
+    )
+    device = TOTPDevice.objects.get(user=caseworker_a, confirmed=False)
+    assert client.post("/accounts/2fa/", {"otp_token": "000000"}).status_code == 200
+    device.refresh_from_db()
+    device.throttle_reset()  # django-otp slows down guessing after a wrong code
+    response = client.post("/accounts/2fa/", {"otp_token": code_for(device)})
+    assert response["Location"] == "/referrals/"
+    assert client.get("/referrals/").status_code == 200
+
+
+def test_without_require_2fa_the_password_is_enough(client, caseworker_a, settings):
+    settings.REQUIRE_2FA = False
+    client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+    assert client.get("/referrals/").status_code == 200
+
+
+def test_failed_logins_are_throttled_per_username(client, caseworker_a):
+    for _ in range(settings.LOGIN_THROTTLE_PER_USER):
+        response = client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
+        assert str(accounts.LOGIN_FAILED) in response.content.decode()
+    response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+    assert str(accounts.THROTTLED) in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_failed_logins_are_throttled_per_client(client, caseworker_a, settings):
+    settings.LOGIN_THROTTLE_PER_CLIENT = 3
+    for n in range(3):
+        client.post("/accounts/login/", {"username": f"someone{n}", "password": "wrong"})
+    response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+    assert str(accounts.THROTTLED) in response.content.decode()
+
+
+def test_the_throttle_stores_no_username_or_address_in_clear(client, caseworker_a):
+    from django.db import connection
+
+    client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM veiviser_cache")
+        keys = " ".join(row[0] for row in cursor.fetchall())
+    assert "alice" not in keys and "127.0.0.1" not in keys
+
+
+def test_logout_needs_post(client, caseworker_a):
+    from tests.factories import login
+
+    login(client, caseworker_a)
+    assert client.get("/accounts/logout/").status_code == 405
+    client.post("/accounts/logout/")
+    assert client.get("/referrals/").status_code == 302
+
+
+def test_password_reset_is_mailed(client, caseworker_a, smtp):
+    response = client.post("/accounts/password/reset/", {"email": caseworker_a.email})
+    assert response["Location"] == "/accounts/password/reset/sent/"
+    assert [m["to"] for m in smtp.messages] == [[caseworker_a.email]]
+    link = re.search(r"https?://\S+", smtp.messages[0]["body"]).group(0)
+    path = link.split("testserver", 1)[1]
+    form_page = client.get(path, follow=True)
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "en helt ny lang frase", "new_password2": "en helt ny lang frase"},
+    )
+    assert response["Location"] == "/accounts/password/reset/done/"
+    caseworker_a.refresh_from_db()
+    assert caseworker_a.check_password("en helt ny lang frase")
+
+
+def test_staff_sessions_end_after_thirty_minutes_without_activity():
+    assert settings.SESSION_COOKIE_AGE == 1800
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_the_admin_wants_a_verified_second_factor(client, coordinator):
+    client.force_login(coordinator)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert client.get(response["Location"])["Location"].startswith("/accounts/login/")
+    from tests.factories import login
+
+    login(client, coordinator)
+    assert client.get("/admin/").status_code == 200

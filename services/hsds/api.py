@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import inspect
 import json
 import math
 import uuid
@@ -19,13 +18,14 @@ from email.utils import format_datetime, parsedate_to_datetime
 from django.db.models import Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
 from django.utils.dateparse import parse_date, parse_datetime
+from django.views.decorators.csrf import csrf_exempt
 
 from services.hsds import mapping, profile
 from services.models import Category, DeliveryMode, Location, Organisation, Service, TargetGroup
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 1_000_000
 DEFAULT_PER_PAGE = 50
 
 # Parameters of the specification's openapi.json this API accepts and ignores.
@@ -136,9 +136,14 @@ def _int_param(request, name: str, default: int, low: int, high: int | None) -> 
     return value
 
 
+def _search_text(request) -> str:
+    """The `search` parameter without NUL characters (PostgreSQL refuses them)."""
+    return request.GET.get("search", "").replace("\x00", "").strip()[:200]
+
+
 def _paging(request) -> tuple[int, int]:
     return (
-        _int_param(request, "page", 1, 1, None),
+        _int_param(request, "page", 1, 1, MAX_PAGE),
         _int_param(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
     )
 
@@ -254,7 +259,7 @@ def services(request):
     if after := _modified_after(request):
         queryset = queryset.filter(updated_at__gte=after)
     queryset = queryset.distinct()
-    search = request.GET.get("search", "").strip()
+    search = _search_text(request)
     if search:
         total, rows = _search(search, queryset, page, per_page)
     else:
@@ -272,15 +277,8 @@ def _search(text: str, queryset, page: int, per_page: int) -> tuple[int, list[Se
     """The portal's ranked search, narrowed to the API's other filters."""
     from services.search import search_services
 
-    if "base" in inspect.signature(search_services).parameters:
-        results = search_services(text, None, base=queryset)
-        return results.total, list(results.page(page, per_page))
-    # A search without `base`: keep its ranking, drop what the other filters exclude.
-    allowed = set(queryset.values_list("pk", flat=True))
-    ids = [pk for pk in search_services(text, None).ids if pk in allowed]
-    chosen = ids[(page - 1) * per_page : page * per_page]
-    found = Service.objects.select_related("organisation").in_bulk(chosen)
-    return len(ids), [found[pk] for pk in chosen if pk in found]
+    results = search_services(text, None, base=queryset)
+    return results.total, list(results.page(page, per_page))
 
 
 @endpoint
@@ -296,7 +294,7 @@ def service(request, id):
 def organizations(request):
     page, per_page = _paging(request)
     queryset = mapping.public_organisations()
-    if search := request.GET.get("search", "").strip():
+    if search := _search_text(request):
         queryset = queryset.filter(name__icontains=search)
     total = queryset.count()
     start = (page - 1) * per_page
@@ -358,7 +356,7 @@ def taxonomy_terms(request):
     page, per_page = _paging(request)
     taxonomy = request.GET.get("taxonomy_id")
     docs = _all_terms(str(_uuid_param(taxonomy, "taxonomy_id")) if taxonomy else None)
-    if search := request.GET.get("search", "").strip().lower():
+    if search := _search_text(request).lower():
         docs = [d for d in docs if search in d["name"].lower() or search in d["code"]]
     start = (page - 1) * per_page
     return _answer(request, _page(docs[start : start + per_page], len(docs), page, per_page))
@@ -384,7 +382,7 @@ def _sal_queryset(request):
         queryset = queryset.filter(service__in=service_ids.values("pk"))
     if after := _modified_after(request):
         queryset = queryset.filter(service__updated_at__gte=after)
-    if search := request.GET.get("search", "").strip():
+    if search := _search_text(request):
         queryset = queryset.filter(service__name__icontains=search)
     return queryset
 

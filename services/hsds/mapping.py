@@ -108,7 +108,7 @@ def term_doc(kind: str, obj, *, with_taxonomy: bool = True) -> dict:
         "id": term_id(kind, key),
         "code": key,
         "name": obj.name_nb,
-        "description": getattr(obj, "description_nb", "") or "",
+        "description": getattr(obj, "description_nb", "") or obj.name_nb,
         "taxonomy": TAXONOMIES[kind][0],
         "taxonomy_id": taxonomy_id(kind),
         "language": "nb",

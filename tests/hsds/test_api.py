@@ -151,6 +151,7 @@ def test_a_repeated_request_with_the_etag_or_the_date_gets_304(client):
         "page=-1",
         "page=0",
         "page=abc",
+        "page=99999999999999999999999",
         "per_page=0",
         "per_page=101",
         "per_page=100000",
@@ -294,3 +295,12 @@ def test_unpublishing_a_listing_moves_the_last_modified_date_of_the_pages(client
     )
     again = client.get("/api/hsds/services", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
     assert again.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["services", "organizations", "taxonomy_terms", "service_at_locations"]
+)
+def test_odd_search_text_is_searched_not_a_server_error(client, path):
+    for text in ["%00", "%27%22%3B--", "a" * 500, "%F0%9F%98%80", "%C3%A6%C3%B8%C3%A5"]:
+        page = get_json(client, f"/api/hsds/{path}?search={text}")
+        assert set(page) == ENVELOPE

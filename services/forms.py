@@ -25,7 +25,7 @@ def find_municipalities(text: str) -> list[Municipality]:
     text = (text or "").strip()[:100]
     if not text:
         return []
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return list(Municipality.objects.select_related("county").filter(number=text.zfill(4)))
     wanted = _fold(text)
     everyone = list(Municipality.objects.select_related("county").order_by("name"))

@@ -2,7 +2,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Prefetch
 from django.http import HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,8 +17,9 @@ from services.forms import (
     find_municipalities,
     form_token,
 )
-from services.models import Category, ErrorReport, Location, Municipality, Phone, Service
+from services.models import Category, ErrorReport, Municipality, Service
 from services.opening import is_open_at, next_opening
+from services.service_page import service_page
 
 
 @require_safe
@@ -28,9 +28,12 @@ def home(request):
 
     The chosen municipality lives in the URL (?municipality=4601), never in a cookie.
     """
-    municipality = Municipality.objects.filter(
-        number=request.GET.get("municipality", "")[:4]
-    ).first()
+    number = request.GET.get("municipality", "")
+    municipality = (
+        Municipality.objects.filter(number=number).first()
+        if len(number) == 4 and number.isascii() and number.isdigit()
+        else None
+    )
     categories = Category.objects.order_by("position", "slug")
     return render(
         request,
@@ -69,26 +72,6 @@ def results(request):
     return render(request, "services/results.html", {"services": services})
 
 
-def _published_service(slug: str) -> Service:
-    return get_object_or_404(
-        Service.objects.published()
-        .select_related("organisation", "organisation__municipality")
-        .prefetch_related(
-            Prefetch("phones", queryset=Phone.objects.order_by("position", "id")),
-            Prefetch(
-                "locations",
-                queryset=Location.objects.select_related("municipality").order_by("position", "id"),
-            ),
-            "opening_hours",
-            "categories",
-            "target_groups",
-            "languages",
-            "delivery_modes",
-        ),
-        slug=slug,
-    )
-
-
 def _in_english() -> bool:
     return (get_language() or "nb").startswith("en")
 
@@ -114,21 +97,20 @@ SERVICE_TEXTS = (
 
 @require_safe
 def detail(request, slug):
-    service = _published_service(slug)
+    page = service_page(slug)
+    service = page.service
     now = timezone.localtime()
-    open_now = is_open_at(service, now)
-    phones = [(phone, *_localised_pair(phone, "label")) for phone in service.phones.all()]
+    hours = {}
+    for row in service.opening_hours.all():
+        hours.setdefault(row.get_weekday_display(), []).append(row)
     locations = [
         {
             "location": location,
             "note": _localised_pair(location, "note"),
             "accessibility": _localised_pair(location, "accessibility"),
         }
-        for location in service.locations.all()
+        for location in page.locations
     ]
-    hours = {}
-    for row in service.opening_hours.all():
-        hours.setdefault(row.get_weekday_display(), []).append(row)
     text = {
         field: {"text": service.localised(field), "nb": service.localised_is_bokmal(field)}
         for field in SERVICE_TEXTS
@@ -138,11 +120,12 @@ def detail(request, slug):
         "services/detail.html",
         {
             "service": service,
+            "page": page,
             "text": text,
-            "phones": phones,
+            "phones": [(phone, *_localised_pair(phone, "label")) for phone in page.phones],
             "locations": locations,
             "hours": hours,
-            "open_now": open_now,
+            "open_now": is_open_at(service, now),
             "next_open": next_opening(service, now),
             "referrers": [
                 Service.Referrer(code).label

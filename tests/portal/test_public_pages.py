@@ -190,6 +190,8 @@ def test_bad_input_never_gives_a_server_error(client):
         "/?municipality=%00%ff",
         "/finn/?municipality=" + "x" * 5000,
         "/finn/?municipality=%27%22%3C",
+        "/finn/?municipality=%00%00%00%00&q=%00",
+        "/finn/?municipality=%D9%A1%D9%A2%D9%A3%D9%A4",
         "/services/ingen-slik-tjeneste/",
         "/services/ingen-slik-tjeneste/meld-feil/",
     ]:
@@ -238,6 +240,8 @@ def test_an_empty_report_shows_an_error_summary_and_keeps_nothing(client):
     assert "Det er et problem" in response.text
     assert "<title>Feil: " in response.text
     assert 'href="#id_message"' in response.text
+    assert 'href="#id_field_0"' in response.text
+    assert 'id="id_field_0"' in response.text
     assert ErrorReport.objects.count() == 0
 
 

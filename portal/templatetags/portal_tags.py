@@ -31,3 +31,15 @@ def language_links(context) -> list[dict]:
         }
         for code, _name in settings.LANGUAGES
     ]
+
+
+@register.filter
+def localised(service, field: str) -> str:
+    """`service.localised(field)`: the English text on /en/ where there is one, else bokmål."""
+    return service.localised(field)
+
+
+@register.filter
+def in_bokmal(service, field: str) -> bool:
+    """True when `localised` fell back to bokmål on a page in another language."""
+    return service.localised_is_bokmal(field)

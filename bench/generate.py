@@ -69,8 +69,8 @@ def _ensure_catalogue() -> None:
         load(ROOT / "fixtures" / "catalogue.json", ROOT / "fixtures" / "municipalities.json")
 
 
-def populate(n: int, *, seed: int = 1) -> int:
-    """Add n generated services (and their organisations); returns the number added."""
+def populate(n: int, *, seed: int = 1) -> None:
+    """Add n generated, published services (and an organisation per municipality)."""
     from django.db import transaction
 
     from services.models import (
@@ -167,7 +167,6 @@ def populate(n: int, *, seed: int = 1) -> int:
                         )
             OpeningHours.objects.bulk_create(hours)
         rebuild()
-    return n
 
 
 def _service(
@@ -188,8 +187,6 @@ def _service(
     description = " ".join(rng.sample(descriptions, rng.randint(2, 4)))
     if rng.random() < 0.5:
         description += " " + rng.choice(EXTRA_SENTENCES).format(place=place)
-    status_roll = rng.random()
-    status = "published" if status_roll < 0.95 else ("draft" if status_roll < 0.98 else "archived")
     hours_roll = rng.random()
     hours_mode = "scheduled" if hours_roll < 0.6 else ("always" if hours_roll < 0.75 else "unknown")
     referral_roll = rng.random()
@@ -201,7 +198,7 @@ def _service(
         name=name,
         name_en="",
         organisation=orgs[municipality.number],
-        status=status,
+        status="published",
         is_demo=True,
         description_nb=description,
         eligibility_nb=" ".join(rng.sample(eligibility, rng.randint(1, 2))),

@@ -17,8 +17,11 @@ from services.forms import (
     find_municipalities,
     form_token,
 )
+from services.insights import record_unanswered_search
 from services.models import Category, ErrorReport, Municipality, Service
 from services.opening import is_open_at, next_opening
+from services.search import PAGE_SIZE as SEARCH_PAGE_SIZE
+from services.search import search_services
 from services.service_page import service_page
 
 
@@ -63,13 +66,28 @@ def find(request):
 
 @require_safe
 def results(request):
-    # Placeholder until the search issue lands its ranked results page.
-    # SEARCH ENGINEER: before you change anything, read /tmp/common.md — the rules for working
-    # beside four other engineers in this tree (git: explicit paths only, never `git add -A`;
-    # services migrations protocol; deadline 21:00 UTC) and the exact search_services
-    # interface the others code against. Delete this comment when you replace the placeholder.
-    services = Service.objects.published().order_by("name")
-    return render(request, "services/results.html", {"services": services})
+    """Ranked search results with filters that work without JavaScript (see services.search)."""
+    query = request.GET.get("q", "")
+    found = search_services(query, request.GET)
+    page = found.paginator_page(request.GET.get("page"), SEARCH_PAGE_SIZE)
+    for service in page.object_list:
+        service.open_state = is_open_at(service, found.now)
+        service.opens_next = next_opening(service, found.now) if service.open_state is False else None
+    if query.strip() and not found.total:
+        record_unanswered_search(query)
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    return render(
+        request,
+        "services/results.html",
+        {
+            "found": found,
+            "query": found.query.text,
+            "page_obj": page,
+            "services": page.object_list,
+            "querystring": kept.urlencode(),
+        },
+    )
 
 
 def _in_english() -> bool:

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import get_language
@@ -47,13 +47,13 @@ from services.filters import FLAGS, MUNICIPALITY_RE, NO, YES, ServiceFilter
 from services.models import Municipality, Service
 from services.opening import open_now_sql
 from services.search import query as query_side
-from services.search.backends import Candidate, MatchPlan
+from services.search.backends import OUTER_ID, Candidate, MatchPlan
 from services.search.index import deferred, rebuild, reindex, remove
 from services.search.query import Document, ParsedQuery
 
 __all__ = ["search_services", "reindex", "rebuild", "remove", "deferred", "SearchResults"]
 
-CANDIDATE_LIMIT = 400
+CANDIDATE_LIMIT = 150
 FACET_CAP = 100
 PAGE_SIZE = 20
 MULTI = ("category", "target_group", "language", "delivery_mode")
@@ -111,7 +111,28 @@ class SearchResults:
     messages: list[str] = field(default_factory=list)
     municipality: Municipality | None = None
     filters: dict = field(default_factory=dict)
+    filterset: ServiceFilter | None = None
     now: dt.datetime | None = None
+
+    @property
+    def errors(self) -> list[str]:
+        """Messages for the person searching: unknown filter values, a bad municipality number."""
+        return self.messages
+
+    @property
+    def total_is_capped(self) -> bool:
+        return self.more
+
+    @property
+    def counts(self) -> dict[str, dict[str, int]]:
+        """For each filter, how many of the results each option would keep."""
+        counts: dict[str, dict[str, int]] = {}
+        for facet in self.facets:
+            for option in facet.options:
+                name = option.value if facet.name == "flags" else facet.name
+                key = "1" if facet.name == "flags" else option.value
+                counts.setdefault(name, {})[key] = option.count
+        return counts
 
     @property
     def ids(self) -> list[int]:
@@ -148,24 +169,30 @@ class SearchResults:
     def __iter__(self):
         return iter(self.services)
 
-    def page(self, number=1, per_page: int = PAGE_SIZE):
-        """A Django Page whose object_list holds the page's services, ready for a list."""
+    def paginator_page(self, number=1, per_page: int = PAGE_SIZE):
+        """A Django Page over the ranked results whose object_list holds the page's services."""
         page = Paginator(self.candidates, per_page).get_page(number)
+        page.object_list = self._services(list(page.object_list))
+        return page
+
+    def page(self, number=1, per_page: int = PAGE_SIZE) -> list[Service]:
+        """The services of one page in rank order, organisation, phones and hours prefetched."""
+        return self.paginator_page(number, per_page).object_list
+
+    def _services(self, candidates: list[Candidate]) -> list[Service]:
         by_id = {
             s.pk: s
-            for s in Service.objects.filter(pk__in=[c.id for c in page.object_list])
+            for s in Service.objects.filter(pk__in=[c.id for c in candidates])
             .select_related("organisation")
             .prefetch_related("phones", "opening_hours")
         }
         services = []
-        for candidate in page.object_list:
+        for candidate in candidates:
             service = by_id.get(candidate.id)
-            if service is None:
-                continue
-            service.search = candidate
-            services.append(service)
-        page.object_list = services
-        return page
+            if service is not None:
+                service.search = candidate
+                services.append(service)
+        return services
 
 
 def _as_multivalue(filters: Mapping | None) -> MultiValueDict:
@@ -184,9 +211,9 @@ def _as_multivalue(filters: Mapping | None) -> MultiValueDict:
     return data
 
 
-def _options() -> dict[str, list[tuple[str, str, int]]]:
-    """Every filter option with its label in the active language: one query."""
-    lang = (get_language() or "nb").split("-")[0]
+def _options(language: str | None = None) -> dict[str, list[tuple[str, str, int]]]:
+    """Every filter option with its label in the language (default: the active one): one query."""
+    lang = (language or get_language() or "nb").split("-")[0]
     column = {"nn": "name_nn", "en": "name_en"}.get(lang, "name_nb")
     sql = " UNION ALL ".join(
         f"SELECT '{kind}', {key}, {column}, name_nb, {position} FROM {table}"
@@ -271,26 +298,37 @@ def search_services(
     query: str = "",
     filters: Mapping | None = None,
     *,
+    base: QuerySet | None = None,
+    language: str | None = None,
     now: dt.datetime | None = None,
     limit: int = CANDIDATE_LIMIT,
 ) -> SearchResults:
-    """Rank the published services for `query` with `filters` applied (see the module doc)."""
+    """Rank the published services for `query` with `filters` applied (see the module doc).
+
+    `base` narrows the services first (the referral form passes the services that
+    take electronic referrals); `language` picks the labels of the filter options
+    (default: the active language).
+    """
     now = now or timezone.now()
     messages: list[str] = []
     data = _as_multivalue(filters)
-    options = _options()
+    options = _options(language)
     municipality = _municipality(data.get("municipality", ""), messages)
     clean = _clean_filters(data, options, messages)
     if municipality is not None:
         clean["municipality"] = municipality.number
+    queryset = (base if base is not None else Service.objects.all()).published()
     filterset = ServiceFilter(
         _as_multivalue(clean),
+        queryset=queryset,
         options={k: [(v, label) for v, label, _p in opts] for k, opts in options.items()},
         municipality=municipality,
         now=now,
     )
-    base = filterset.qs.order_by().values("id").query.sql_with_params()
-    base = (base[0], list(base[1]))
+    # The filters as a condition on one candidate id, checked row by row by the backend.
+    correlated = filterset.qs.order_by().extra(where=[f'"services_service"."id" = {OUTER_ID}'])
+    base_sql, base_params = correlated.values("id").query.sql_with_params()
+    base = (base_sql, list(base_params))
 
     backend = get_backend()
     parsed = query_side.parse(query or "")
@@ -320,6 +358,7 @@ def search_services(
         messages=messages,
         municipality=municipality,
         filters=clean,
+        filterset=filterset,
         now=now,
     )
     results.facets = _facets(results, options, clean)
@@ -358,7 +397,7 @@ def rank(parsed: ParsedQuery, candidates: list[Candidate], municipality) -> list
         document = Document.from_strings(
             candidate.name_terms, candidate.tag_terms, candidate.body_terms, candidate.extra_terms
         )
-        relevance = query_side.score(parsed, document) + 0.05 * (candidate.rank / top_rank)
+        relevance = query_side.score(parsed, document) + 0.001 * (candidate.rank / top_rank)
         if municipality is not None:
             if candidate.is_local:
                 relevance *= LOCAL_BOOST

@@ -21,6 +21,8 @@ from services.search.query import nearest
 
 # The most matches the database ranks in one search; the rest are sampled.
 RANK_BUDGET = 3000
+# Stands for the candidate's id in the filter condition (see `exists`).
+OUTER_ID = "__veiviser_candidate_id__"
 # Emergency lines fetched for an acute query even when its words miss them.
 EMERGENCY_LINES = 10
 
@@ -175,29 +177,33 @@ class Backend:
     def aggregate(self, expr: str) -> str:
         raise NotImplementedError
 
-    def candidates(self, plan: MatchPlan, base, limit, municipality, open_now) -> list[Candidate]:
-        """Up to `limit` matching services of the filtered `base` (sql, params), plus
-        emergency lines for an acute query, with everything the ranking needs."""
+    @staticmethod
+    def exists(base, column: str) -> tuple[str, list]:
+        """The filters as `EXISTS (…)` on one candidate id column: checked per row, so a
+        branch that stops after `limit` rows never reads the whole filtered set."""
         base_sql, base_params = base
+        return f"EXISTS ({base_sql.replace(OUTER_ID, column)})", list(base_params)
+
+    def candidates(self, plan: MatchPlan, base, limit, municipality, open_now) -> list[Candidate]:
+        """Up to `limit` matching services passing the filters `base`, plus emergency lines
+        for an acute query, with everything the ranking needs."""
         branches, params = [], []
         if plan.selective:
-            sql, p = self.ranked_sql(self.match(plan.selective), limit)
+            sql, p = self.ranked_sql(self.match(plan.selective), base, limit)
             branches.append((1, sql))
             params += p
         if plan.common:
             for tier, important in ((2, True), (3, False)):
-                sql, p = self.sampled_sql(self.match(plan.common, important), limit)
+                sql, p = self.sampled_sql(self.match(plan.common, important), base, limit)
                 branches.append((tier, sql))
                 params += p
         if plan.emergency:
+            condition, p = self.exists(base, "s.id")
             branches.append(
-                (
-                    0,
-                    "SELECT s.id AS id, 0.0 AS score FROM services_service s "
-                    "WHERE s.is_emergency AND s.id IN (SELECT id FROM base) LIMIT %s",
-                )
-            )
-            params.append(EMERGENCY_LINES)
+                (0, f"SELECT s.id AS id, 0.0 AS score FROM services_service s "
+                    f"WHERE s.is_emergency AND {condition} LIMIT %s")
+            )  # fmt: skip
+            params += [*p, EMERGENCY_LINES]
         if not branches:
             return []
         union = " UNION ALL ".join(
@@ -206,8 +212,7 @@ class Backend:
         )
         columns, column_params = candidate_columns_sql("s", municipality, open_now, self.aggregate)
         sql = (
-            f"WITH base AS MATERIALIZED ({base_sql}), "
-            f"found AS (SELECT id, MAX(score) AS score, MIN(tier) AS tier FROM ({union}) u "
+            f"WITH found AS MATERIALIZED (SELECT id, MAX(score) AS score, MIN(tier) AS tier FROM ({union}) u "
             "GROUP BY id), "
             f"best AS (SELECT id, score FROM found WHERE tier = 0 UNION ALL "
             f"SELECT id, score FROM (SELECT id, score FROM found WHERE tier > 0 "
@@ -216,26 +221,40 @@ class Backend:
             f"{columns} FROM best JOIN services_service s ON s.id = best.id "
             "LEFT JOIN services_searchdocument d ON d.service_id = best.id"
         )
-        all_params = [*base_params, *params, limit, *column_params]
+        all_params = [*params, limit, *column_params]
         with connection.cursor() as cursor:
             cursor.execute(sql, all_params)
             return [Candidate.from_row(row) for row in cursor.fetchall()]
 
     def browse(self, base, limit, municipality, open_now) -> list[Candidate]:
         """Without words: the filtered services, local first when a municipality is chosen, by name."""
-        base_sql, base_params = base
+        condition, base_params = self.exists(base, "s0.id")
         columns, column_params = candidate_columns_sql("s", municipality, open_now, self.aggregate)
-        order = "is_local DESC, is_county DESC, s.name" if municipality is not None else "s.name"
+        if municipality is not None:
+            local, local_params = _locality_order("s0", municipality)
+            order = f"{local}, s0.name, s0.id"
+        else:
+            order, local_params = "s0.name, s0.id", []
         sql = (
-            f"WITH base AS MATERIALIZED ({base_sql}) "
             "SELECT s.id, 0.0, d.name_terms, d.tag_terms, d.body_terms, d.extra_terms, "
-            f"{columns} FROM services_service s "
-            "LEFT JOIN services_searchdocument d ON d.service_id = s.id "
-            f"WHERE s.id IN (SELECT id FROM base) ORDER BY {order}, s.id LIMIT %s"
+            f"{columns} FROM (SELECT s0.id FROM services_service s0 WHERE s0.status = 'published' "
+            f"AND {condition} ORDER BY {order} LIMIT %s) page "
+            "JOIN services_service s ON s.id = page.id "
+            "LEFT JOIN services_searchdocument d ON d.service_id = s.id"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*base_params, *column_params, limit])
+            cursor.execute(sql, [*column_params, *base_params, *local_params, limit])
             return [Candidate.from_row(row) for row in cursor.fetchall()]
+
+
+def _locality_order(alias: str, municipality) -> tuple[str, list]:
+    return (
+        "CASE WHEN EXISTS (SELECT 1 FROM services_service_coverage_municipalities cm "
+        f"WHERE cm.service_id = {alias}.id AND cm.municipality_id = %s) THEN 0 "
+        "WHEN EXISTS (SELECT 1 FROM services_service_coverage_counties cc "
+        f"WHERE cc.service_id = {alias}.id AND cc.county_id = %s) THEN 1 ELSE 2 END",
+        [municipality.number, municipality.county_id],
+    )
 
 
 def candidate_columns_sql(alias: str, municipality, open_now: tuple[str, list], aggregate):

@@ -22,21 +22,21 @@ class PostgresBackend(Backend):
         suffix = ":AB" if important_fields_only else ""
         return " | ".join(f"'{t}'{suffix}" for t in terms[: self.MAX_MATCH_TERMS])
 
-    def ranked_sql(self, match, limit):
+    def ranked_sql(self, match, base, limit):
+        condition, params = self.exists(base, "x.service_id")
         return (
             f"SELECT x.service_id AS id, ts_rank('{RANK_WEIGHTS}', x.vector, q.q) AS score "
             "FROM services_searchdocument x, (SELECT to_tsquery('simple', %s) AS q) q "
-            "WHERE x.vector @@ q.q AND x.service_id IN (SELECT id FROM base) "
-            "ORDER BY score DESC LIMIT %s",
-            [match, limit],
+            f"WHERE x.vector @@ q.q AND {condition} ORDER BY score DESC LIMIT %s",
+            [match, *params, limit],
         )
 
-    def sampled_sql(self, match, limit):
+    def sampled_sql(self, match, base, limit):
+        condition, params = self.exists(base, "x.service_id")
         return (
             "SELECT x.service_id AS id, 0.0::float4 AS score FROM services_searchdocument x "
-            "WHERE x.vector @@ to_tsquery('simple', %s) AND x.service_id IN (SELECT id FROM base) "
-            "LIMIT %s",
-            [match, limit],
+            f"WHERE x.vector @@ to_tsquery('simple', %s) AND {condition} LIMIT %s",
+            [match, *params, limit],
         )
 
     def similar_terms(self, terms):

@@ -38,7 +38,7 @@ MAX_CONCEPTS = 12
 # How much each kind of match is worth, relative to the word itself.
 EXACT, INFLECTED, SYNONYM, COMPOUND, JOINED, FUZZY, AGE = 1.0, 0.85, 0.7, 0.75, 0.9, 0.8, 0.7
 # Where a term is found: name, then categories/keywords/target groups, then the texts.
-FIELD_WEIGHTS = {"name": 1.0, "tags": 0.75, "body": 0.45, "extra": 0.3}
+FIELD_WEIGHTS = {"name": 1.0, "tags": 0.9, "body": 0.5, "extra": 0.35}
 
 
 # --- data files ----------------------------------------------------------------
@@ -116,6 +116,8 @@ class Alternative:
     terms: tuple[str, ...]
     weight: float
     kind: str
+    # How specific the terms are relative to the concept's most specific alternative (0–1].
+    specificity: float = 1.0
 
 
 @dataclass
@@ -320,6 +322,11 @@ def resolve(query: ParsedQuery, vocabulary: dict[str, int], total: int, fuzzy) -
             dfs = [min(vocabulary[t] for t in a.terms) for a in concept.alternatives]
             df = dfs[0] if concept.alternatives[0].weight >= EXACT else max(dfs)
             concept.idf = math.log(1 + total / (1 + df))
+            idfs = [math.log(1 + total / (1 + d)) for d in dfs]
+            top = max(idfs) or 1.0
+            for alt, idf in zip(concept.alternatives, idfs, strict=True):
+                # A synonym most services share ("vold") says less than a rare one.
+                alt.specificity = 0.6 + 0.4 * idf / top
     query.concepts = [c for c in query.concepts if c.alternatives]
 
 
@@ -422,6 +429,6 @@ def score(query: ParsedQuery, document: Document) -> float:
             if 0 in weights:
                 # Part of a phrase or compound: half credit for the parts present.
                 found *= 0.5
-            best = max(best, alt.weight * found)
+            best = max(best, alt.weight * alt.specificity * found)
         gained += concept.idf * best
     return gained / total

@@ -19,14 +19,15 @@ def service_deleted(sender, instance, **kwargs):
 
 
 def _related_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in {"post_add", "post_remove", "post_clear", "pre_clear"}:
-        return
     if not reverse:
-        index.reindex([instance.pk])
+        if action in {"post_add", "post_remove", "post_clear"}:
+            index.reindex([instance.pk])
     elif action == "pre_clear":
         # Which services lose this category is only known before the clear.
-        index.reindex(list(instance.services.values_list("pk", flat=True)))
-    else:
+        instance._search_cleared = list(instance.services.values_list("pk", flat=True))
+    elif action == "post_clear":
+        index.reindex(getattr(instance, "_search_cleared", []))
+    elif action in {"post_add", "post_remove"}:
         index.reindex(list(pk_set or ()))
 
 

@@ -23,20 +23,21 @@ class SQLiteBackend(Backend):
             return f"{{name_terms tag_terms}} : ({expression})"
         return expression
 
-    def ranked_sql(self, match, limit):
-        # "+f.rowid" keeps SQLite from looking each filtered id up in the index one by one.
+    def ranked_sql(self, match, base, limit):
+        condition, params = self.exists(base, "f.rowid")
         return (
             f"SELECT f.rowid AS id, -bm25(services_search_fts, {BM25_WEIGHTS}) AS score "
-            "FROM services_search_fts f WHERE services_search_fts MATCH %s "
-            "AND +f.rowid IN (SELECT id FROM base) ORDER BY score DESC LIMIT %s",
-            [match, limit],
+            f"FROM services_search_fts f WHERE services_search_fts MATCH %s AND {condition} "
+            "ORDER BY score DESC LIMIT %s",
+            [match, *params, limit],
         )
 
-    def sampled_sql(self, match, limit):
+    def sampled_sql(self, match, base, limit):
+        condition, params = self.exists(base, "f.rowid")
         return (
             "SELECT f.rowid AS id, 0.0 AS score FROM services_search_fts f "
-            "WHERE services_search_fts MATCH %s AND +f.rowid IN (SELECT id FROM base) LIMIT %s",
-            [match, limit],
+            f"WHERE services_search_fts MATCH %s AND {condition} LIMIT %s",
+            [match, *params, limit],
         )
 
     def similar_terms(self, terms):

@@ -62,7 +62,7 @@ def stem(token: str) -> str:
     if len(term) > 4 and term[-1] == "r" and term[-2] not in _VOWELS and term[-3] not in _VOWELS:
         term = term[:-1]
     # A doubled consonant at the end: barndomm(en) ~ barndom, trussl ~ trusl.
-    if len(term) > 3 and term[-1] == term[-2] and term[-1] not in _VOWELS:
+    if len(term) > 5 and term[-1] == term[-2] and term[-1] not in _VOWELS:
         term = term[:-1]
     if len(term) > 4 and term[-1] == "l" and term[-2] == term[-3] and term[-2] not in _VOWELS:
         term = term[:-2] + "l"

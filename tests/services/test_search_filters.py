@@ -1,0 +1,153 @@
+"""Filters on the results page: one FilterSet, counts per option, unknown facts are not guesses."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from services.models import Municipality, OpeningHours, Service
+from services.search import search_services
+
+pytestmark = pytest.mark.django_db
+
+# A Wednesday at noon, Oslo time, not a holiday.
+NOON = dt.datetime(2026, 11, 18, 12, 0, tzinfo=dt.UTC) - dt.timedelta(hours=1)
+
+
+def slugs(found):
+    return [s.slug for s in found.services]
+
+
+def test_a_municipality_shows_its_own_its_countys_and_national_services_only():
+    found = search_services("", {"municipality": "1870"})
+    sortland = Municipality.objects.get(number="1870")
+    allowed = set(
+        Service.objects.published().for_municipality(sortland).values_list("slug", flat=True)
+    )
+    assert set(slugs(found)) == allowed
+    assert "oslo-krisesenter" not in slugs(found)
+    assert "krisesenteret-i-vesteralen" in slugs(found)
+
+
+def test_a_chosen_municipality_puts_the_local_service_before_national_ones():
+    found = search_services("krisesenter", {"municipality": "1870"})
+    assert slugs(found)[0] == "krisesenteret-i-vesteralen"
+
+
+def test_an_unknown_referral_requirement_matches_neither_answer():
+    unknown = set(
+        Service.objects.published().filter(referral_required=None).values_list("slug", flat=True)
+    )
+    assert unknown
+    yes = set(slugs(search_services("", {"referral": "yes"})))
+    no = set(slugs(search_services("", {"referral": "no"})))
+    assert not unknown & (yes | no)
+    assert yes and no and not yes & no
+
+
+def test_free_and_anonymous_filters_keep_only_such_services():
+    found = search_services("", {"free": "1", "anonymous": "1"})
+    services = Service.objects.filter(slug__in=slugs(found))
+    assert services and all(s.is_free and s.anonymous_possible for s in services)
+
+
+def test_several_categories_must_all_hold():
+    found = search_services("", {"category": ["rus", "parorende"]})
+    for service in Service.objects.filter(slug__in=slugs(found)):
+        assert {"rus", "parorende"} <= set(service.categories.values_list("slug", flat=True))
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"municipality": "0301"}, {"category": ["vold-i-naere-relasjoner"]}, {"free": "1"}],
+)
+def test_each_option_count_is_the_number_of_results_it_would_give(filters):
+    found = search_services("vold", filters, now=NOON)
+    for name in ("category", "target_group", "language", "delivery_mode", "referral"):
+        for value, count in found.counts.get(name, {}).items():
+            narrowed = dict(filters)
+            if name == "referral":
+                narrowed[name] = value
+            else:
+                narrowed[name] = [*filters.get(name, []), value]
+            assert search_services("vold", narrowed, now=NOON).total == count, (name, value)
+    for flag in ("free", "anonymous", "open_now"):
+        count = found.counts[flag]["1"]
+        assert search_services("vold", {**filters, flag: "1"}, now=NOON).total == count, flag
+
+
+def test_open_now_never_includes_services_whose_hours_are_unknown():
+    found = search_services("", {"open_now": "1"}, now=NOON)
+    modes = set(Service.objects.filter(slug__in=slugs(found)).values_list("hours_mode", flat=True))
+    assert "unknown" not in modes
+    assert "always" in modes
+
+
+def test_open_now_follows_the_weekly_hours_and_public_holidays():
+    service = Service.objects.get(slug="kirkens-sos")
+    service.hours_mode = "scheduled"
+    service.save()
+    OpeningHours.objects.filter(service=service).delete()
+    OpeningHours.objects.create(service=service, weekday=2, opens=dt.time(9), closes=dt.time(15))
+    wednesday_noon = dt.datetime(2026, 11, 18, 11, 0, tzinfo=dt.UTC)
+    wednesday_evening = dt.datetime(2026, 11, 18, 17, 0, tzinfo=dt.UTC)
+    # 17 May 2028 is a Wednesday and a public holiday.
+    constitution_day = dt.datetime(2028, 5, 17, 10, 0, tzinfo=dt.UTC)
+    assert "kirkens-sos" in slugs(
+        search_services("kirkens sos", {"open_now": "1"}, now=wednesday_noon)
+    )
+    assert "kirkens-sos" not in slugs(
+        search_services("kirkens sos", {"open_now": "1"}, now=wednesday_evening)
+    )
+    assert "kirkens-sos" not in slugs(
+        search_services("kirkens sos", {"open_now": "1"}, now=constitution_day)
+    )
+
+
+def test_the_page_says_hours_unknown_call_to_check(client):
+    service = Service.objects.filter(hours_mode="unknown", status="published").first()
+    response = client.get("/services/", {"q": service.name})
+    assert "Åpningstider ukjent – ring for å sjekke" in response.content.decode()
+
+
+def test_filters_are_a_get_form_with_checkboxes_and_an_apply_button(client):
+    html = client.get("/services/", {"q": "vold"}).content.decode()
+    assert 'method="get"' in html
+    assert 'type="checkbox" name="category"' in html
+    assert "Bruk filtre" in html
+
+
+def test_the_empty_state_shows_how_to_get_help_now(client):
+    response = client.get("/services/", {"q": "xyzzyqwerty"})
+    html = response.content.decode()
+    assert "Ingen treff" in html
+    assert 'href="tel:112"' in html or 'href="tel:116006"' in html
+
+
+def test_a_search_that_finds_nothing_is_counted_for_the_coordinator(client):
+    from services.models import UnansweredSearch
+
+    client.get("/services/", {"q": "xyzzyqwerty"})
+    assert UnansweredSearch.objects.exists()
+
+
+def test_an_acute_query_keeps_an_emergency_line_near_the_top():
+    found = search_services("han truer med å drepe meg", {"municipality": "0301"})
+    assert any(s.is_emergency for s in list(found.services)[:3])
+
+
+def query_count(client, params) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/services/", params).status_code == 200
+    return len(queries)
+
+
+def test_the_results_page_makes_the_same_small_number_of_queries_however_many_results(client):
+    few = query_count(client, {"q": "chemsex"})
+    many = query_count(client, {"q": "vold"})
+    none = query_count(client, {"q": "xyzzyqwerty"})
+    browse = query_count(client, {"municipality": "0301"})
+    assert few == many <= 12
+    assert browse <= 12
+    assert none <= 12 + 4  # plus counting the unanswered search

@@ -6,6 +6,7 @@ services.coordination, so the rules (second approval for emergency phones, scope
 here and in every other path.
 """
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -246,8 +247,19 @@ class ReviewDueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ServiceForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        # Browsers send CRLF line ends: keep the stored text (and the history) free of them.
+        for name, value in cleaned.items():
+            if isinstance(value, str) and "\r\n" in value:
+                cleaned[name] = value.replace("\r\n", "\n")
+        return cleaned
+
+
 @admin.register(Service)
 class ServiceAdmin(StewardScopedAdmin, SimpleHistoryAdmin):
+    form = ServiceForm
     list_display = [
         "name",
         "organisation",
@@ -275,7 +287,6 @@ class ServiceAdmin(StewardScopedAdmin, SimpleHistoryAdmin):
     readonly_fields = ["uuid", "created_at", "updated_at", "last_verified_at", "verified_by"]
     inlines = [PhoneInline, LocationInline, OpeningHoursInline]
     actions = ["mark_verified", "publish", "archive", "unpublish"]
-    history_list_display = ["status", "last_verified_at"]
     fieldsets = [
         (None, {"fields": ["name", "name_en", "slug", "organisation", "status", "is_demo"]}),
         (
@@ -635,7 +646,7 @@ class DecisionAdmin(StewardScopedAdmin):
 
     @admin.display(description=_("nå og foreslått"))
     def comparison(self, obj):
-        rows = self.comparison_rows(obj)
+        rows = [(label, old or "–", new or "–") for label, old, new in self.comparison_rows(obj)]
         body = format_html_join(
             "",
             "<tr><th scope='row'>{}</th><td class='veiviser-old'>{}</td>"
@@ -777,6 +788,14 @@ class StewardContactAdmin(admin.ModelAdmin):
 class CoordinatorScopeAdmin(admin.ModelAdmin):
     list_display = ["user", "is_national", "municipality_list"]
     autocomplete_fields = ["user", "municipalities"]
+
+    def save_model(self, request, obj, form, change):
+        """An assigned coordinator can log in to the admin with the coordinator's permissions."""
+        super().save_model(request, obj, form, change)
+        obj.user.groups.add(coordination.coordinator_group())
+        if not obj.user.is_staff:
+            obj.user.is_staff = True
+            obj.user.save(update_fields=["is_staff"])
 
     @admin.display(description=_("kommuner"))
     def municipality_list(self, obj):

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -130,6 +131,42 @@ def _require_steward(user, service: Service) -> None:
 def _as(user, *instances):
     for instance in instances:
         instance._history_user = user if getattr(user, "pk", None) else None
+
+
+COORDINATOR_GROUP = "Koordinator"
+
+# What a coordinator may do in the admin, model by model; scope narrows it to their listings.
+COORDINATOR_PERMISSIONS = {
+    "service": ["view", "add", "change"],
+    "phone": ["view", "add", "change", "delete"],
+    "location": ["view", "add", "change", "delete"],
+    "openinghours": ["view", "add", "change", "delete"],
+    "organisation": ["view", "add", "change"],
+    "errorreport": ["view", "change"],
+    "changesuggestion": ["view", "change"],
+    "pendingchange": ["view", "change"],
+    "stewardcontact": ["view", "add", "change"],
+    "unansweredsearch": ["view"],
+    "category": ["view"],
+    "targetgroup": ["view"],
+    "language": ["view"],
+    "deliverymode": ["view"],
+    "municipality": ["view"],
+    "county": ["view"],
+}
+
+
+def coordinator_group() -> Group:
+    group, _created = Group.objects.get_or_create(name=COORDINATOR_GROUP)
+    codenames = [
+        f"{action}_{model}"
+        for model, actions in COORDINATOR_PERMISSIONS.items()
+        for action in actions
+    ]
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label="services", codename__in=codenames)
+    )
+    return group
 
 
 # --- Review and publication -------------------------------------------------------------

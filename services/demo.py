@@ -1,8 +1,8 @@
 """Demo accounts of the catalogue side (coordinators). Called by `manage.py load_demo`."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 
+from services.coordination import coordinator_group
 from services.models import (
     ChangeSuggestion,
     CoordinatorScope,
@@ -11,28 +11,6 @@ from services.models import (
     Service,
     StewardContact,
 )
-
-COORDINATOR_GROUP = "Koordinator"
-
-# What a coordinator may do in the admin, model by model; scope narrows it to their listings.
-COORDINATOR_PERMISSIONS = {
-    "service": ["view", "add", "change"],
-    "phone": ["view", "add", "change", "delete"],
-    "location": ["view", "add", "change", "delete"],
-    "openinghours": ["view", "add", "change", "delete"],
-    "organisation": ["view", "add", "change"],
-    "errorreport": ["view", "change"],
-    "changesuggestion": ["view", "change"],
-    "pendingchange": ["view", "change"],
-    "stewardcontact": ["view", "add", "change"],
-    "unansweredsearch": ["view"],
-    "category": ["view"],
-    "targetgroup": ["view"],
-    "language": ["view"],
-    "deliverymode": ["view"],
-    "municipality": ["view"],
-    "county": ["view"],
-}
 
 STEWARD_CONTACTS = {
     "0301": ("Koordinator for hjelpetilbud, Oslo kommune", "hjelpetilbud@oslo.kommune.example"),
@@ -51,19 +29,6 @@ def ensure_user(username: str, password: str, **fields):
         user.set_password(password)
         user.save(update_fields=["password"])
     return user
-
-
-def coordinator_group() -> Group:
-    group, _ = Group.objects.get_or_create(name=COORDINATOR_GROUP)
-    codenames = [
-        f"{action}_{model}"
-        for model, actions in COORDINATOR_PERMISSIONS.items()
-        for action in actions
-    ]
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label="services", codename__in=codenames)
-    )
-    return group
 
 
 def ensure_coordinator(

@@ -54,7 +54,7 @@ def form_data(response) -> dict:
             continue
         else:
             data[name] = value.pk if hasattr(value, "pk") else value
-    for inline in response.context["inline_admin_formsets"]:
+    for inline in response.context.get("inline_admin_formsets", []):
         formset = inline.formset
         for key, value in formset.management_form.initial.items():
             data[f"{formset.prefix}-{key}"] = value
@@ -279,3 +279,33 @@ def test_an_organisation_outside_the_scope_cannot_be_chosen_for_a_new_organisati
     municipalities = response.context["adminform"].form.fields["municipality"].queryset
     assert list(municipalities.values_list("number", flat=True)) == ["0301"]
     assert Organisation.objects.filter(municipality="1103").exists()
+
+
+def test_a_listing_change_can_be_reverted_from_its_history(oslo):
+    listing = service(OSLO_LISTING)
+    url = f"/admin/services/service/{listing.pk}/change/"
+    for website in ["https://jurk.no", "https://feil.example"]:
+        data = form_data(oslo.get(url))
+        data["website"] = website
+        assert oslo.post(url, data).status_code == 302
+    good = listing.history.filter(website="https://jurk.no").latest()
+    history = oslo.get(f"/admin/services/service/{listing.pk}/history/").content.decode()
+    assert "https://feil.example" in history  # what changed, not only that something did
+    revert_url = f"/admin/services/service/{listing.pk}/history/{good.history_id}/"
+    response = oslo.post(revert_url, form_data(oslo.get(revert_url)))
+    assert response.status_code == 302
+    assert service(OSLO_LISTING).website == "https://jurk.no"
+
+
+def test_assigning_a_coordinator_makes_them_staff_in_the_coordinator_group(
+    coordinator_client, django_user_model
+):
+    person = django_user_model.objects.create_user("ny-koordinator")
+    response = coordinator_client.post(
+        "/admin/services/coordinatorscope/add/",
+        {"user": person.pk, "municipalities": ["1103"]},
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.is_staff
+    assert person.has_perm("services.change_service")

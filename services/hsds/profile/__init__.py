@@ -20,7 +20,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 PATCHES = HERE / "patches"
 COMPILED = HERE / "compiled"
-PROFILE_URI = "https://veiviser.no/api/hsds/profile/"
 PROFILED_SCHEMAS = [
     "service.json",
     "service_list.json",
@@ -81,7 +80,7 @@ def index(absolute) -> dict:
     """The profile's description with the URLs of its patches and compiled schemas."""
     return {
         "name": "Veiviser – norsk HSDS-profil",
-        "uri": PROFILE_URI,
+        "uri": absolute(""),
         "hsds_version": "3.0",
         "description": (
             "JSON Merge Patches (RFC 7386) over Open Referral HSDS 3.0: kommune- og fylkesnummer "

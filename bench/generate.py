@@ -167,6 +167,15 @@ def populate(n: int, *, seed: int = 1) -> None:
                         )
             OpeningHours.objects.bulk_create(hours)
         rebuild()
+    analyze()
+
+
+def analyze() -> None:
+    """Fresh planner statistics after a bulk load (autovacuum would do it, later)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _service(

@@ -162,6 +162,9 @@ def _prepare(n: int) -> dict:
 
         populate(n, seed=1)
         return {"prepared": "generated", "prepare_seconds": round(time.monotonic() - started, 1)}
+    from bench.generate import analyze
+
+    analyze()
     return {"prepared": "reused", "prepare_seconds": round(time.monotonic() - started, 1)}
 
 

@@ -20,7 +20,7 @@ from django.db import connection
 from services.search.query import nearest
 
 # The most matches the database ranks in one search; the rest are sampled.
-RANK_BUDGET = 3000
+RANK_BUDGET = 800
 # Stands for the candidate's id in the filter condition (see `exists`).
 OUTER_ID = "__veiviser_candidate_id__"
 # Emergency lines fetched for an acute query even when its words miss them.
@@ -72,25 +72,32 @@ class Candidate:
 
     @classmethod
     def from_row(cls, row) -> Candidate:
-        values = dict(zip(["id", "rank", *CANDIDATE_COLUMNS], row, strict=True))
-        for key in ("name_terms", "tag_terms", "body_terms", "extra_terms"):
-            values[key] = values[key] or ""
-        for key in (
-            "is_emergency",
-            "coverage_national",
-            "is_free",
-            "anonymous_possible",
-            "open_now",
-            "is_local",
-            "is_county",
-        ):
-            values[key] = bool(values[key])
-        if values["referral_required"] is not None:
-            values["referral_required"] = bool(values["referral_required"])
-        for key in ("categories", "target_groups", "languages", "delivery_modes"):
-            values[key] = (values[key] or "").split()
-        values["rank"] = float(values["rank"] or 0.0)
-        return cls(**values)
+        (
+            id_, rank, name_terms, tag_terms, body_terms, extra_terms, emergency, national,
+            free, anonymous, referral, open_now, local, county, categories, groups,
+            languages, modes, name,
+        ) = row  # fmt: skip
+        return cls(
+            id_,
+            float(rank or 0.0),
+            name_terms or "",
+            tag_terms or "",
+            body_terms or "",
+            extra_terms or "",
+            bool(emergency),
+            bool(national),
+            bool(free),
+            bool(anonymous),
+            None if referral is None else bool(referral),
+            bool(open_now),
+            bool(local),
+            bool(county),
+            (categories or "").split(),
+            (groups or "").split(),
+            (languages or "").split(),
+            (modes or "").split(),
+            name,
+        )
 
 
 @dataclass
@@ -230,31 +237,47 @@ class Backend:
         """Without words: the filtered services, local first when a municipality is chosen, by name."""
         condition, base_params = self.exists(base, "s0.id")
         columns, column_params = candidate_columns_sql("s", municipality, open_now, self.aggregate)
-        if municipality is not None:
-            local, local_params = _locality_order("s0", municipality)
-            order = f"{local}, s0.name, s0.id"
+        published = f"s0.status = 'published' AND {condition}"
+        if municipality is None:
+            page_sql = (
+                f"SELECT s0.id AS id, 0 AS grp, s0.name AS name FROM services_service s0 "
+                f"WHERE {published} ORDER BY s0.name, s0.id LIMIT %s"
+            )
+            page_params = [*base_params, limit]
         else:
-            order, local_params = "s0.name, s0.id", []
+            # Local, then county, then national services: each part bounded on its own.
+            parts = [
+                "SELECT s0.id AS id, 0 AS grp, s0.name AS name "
+                "FROM services_service_coverage_municipalities cm "
+                f"JOIN services_service s0 ON s0.id = cm.service_id "
+                f"WHERE cm.municipality_id = %s AND {published} ORDER BY s0.name LIMIT %s",
+                "SELECT s0.id AS id, 1 AS grp, s0.name AS name "
+                "FROM services_service_coverage_counties cc "
+                f"JOIN services_service s0 ON s0.id = cc.service_id "
+                f"WHERE cc.county_id = %s AND {published} ORDER BY s0.name LIMIT %s",
+                "SELECT s0.id AS id, 2 AS grp, s0.name AS name FROM services_service s0 "
+                f"WHERE s0.coverage_national AND {published} ORDER BY s0.name LIMIT %s",
+            ]
+            union = " UNION ALL ".join(f"SELECT * FROM ({p}) p{i}" for i, p in enumerate(parts))
+            page_sql = (
+                f"SELECT id, MIN(grp) AS grp, MIN(name) AS name FROM ({union}) u "
+                "GROUP BY id ORDER BY grp, name, id LIMIT %s"
+            )
+            page_params = [
+                municipality.number, *base_params, limit,
+                municipality.county_id, *base_params, limit,
+                *base_params, limit, limit,
+            ]  # fmt: skip
         sql = (
             "SELECT s.id, 0.0, d.name_terms, d.tag_terms, d.body_terms, d.extra_terms, "
-            f"{columns} FROM (SELECT s0.id FROM services_service s0 WHERE s0.status = 'published' "
-            f"AND {condition} ORDER BY {order} LIMIT %s) page "
+            f"{columns} FROM ({page_sql}) page "
             "JOIN services_service s ON s.id = page.id "
-            "LEFT JOIN services_searchdocument d ON d.service_id = s.id"
+            "LEFT JOIN services_searchdocument d ON d.service_id = s.id "
+            "ORDER BY page.grp, page.name, page.id"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*column_params, *base_params, *local_params, limit])
+            cursor.execute(sql, [*column_params, *page_params])
             return [Candidate.from_row(row) for row in cursor.fetchall()]
-
-
-def _locality_order(alias: str, municipality) -> tuple[str, list]:
-    return (
-        "CASE WHEN EXISTS (SELECT 1 FROM services_service_coverage_municipalities cm "
-        f"WHERE cm.service_id = {alias}.id AND cm.municipality_id = %s) THEN 0 "
-        "WHEN EXISTS (SELECT 1 FROM services_service_coverage_counties cc "
-        f"WHERE cc.service_id = {alias}.id AND cc.county_id = %s) THEN 1 ELSE 2 END",
-        [municipality.number, municipality.county_id],
-    )
 
 
 def candidate_columns_sql(alias: str, municipality, open_now: tuple[str, list], aggregate):

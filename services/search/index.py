@@ -11,10 +11,12 @@ services are collected and indexed once at the end.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
+from functools import lru_cache
 
 from django.db import connection, transaction
 
@@ -27,8 +29,21 @@ BATCH = 2000
 _state = threading.local()
 
 
+_SENTENCE_RE = re.compile(r"(?<=[.!?\n])\s+")
+
+
+@lru_cache(maxsize=50_000)
+def _sentence_terms(sentence: str) -> str:
+    return " ".join(terms(sentence, stop_words()))
+
+
 def _text(*parts: str) -> str:
-    return " ".join(terms(" ".join(p for p in parts if p), stop_words()))
+    """The index terms of some texts; sentences repeat across listings, so each is stemmed once."""
+    out = []
+    for part in parts:
+        if part:
+            out.extend(_sentence_terms(s) for s in _SENTENCE_RE.split(part))
+    return " ".join(t for t in out if t)
 
 
 TEXT_FIELDS = [

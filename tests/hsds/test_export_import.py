@@ -202,3 +202,36 @@ def test_export_import_into_an_empty_catalogue_and_export_again_gives_the_same_f
 def test_the_example_documents_themselves_are_valid_by_the_schemas_the_tests_use():
     example = json.loads((EXAMPLES / "service_full.json").read_text())
     assert errors(official("service.json"), example) == []
+
+
+def test_a_long_import_shows_its_progress_on_stderr(tmp_path):
+    export_to(tmp_path)
+    err = io.StringIO()
+    call_command("import_hsds", str(tmp_path), "--every=20", stdout=io.StringIO(), stderr=err)
+    total = len(json.loads((tmp_path / "services.json").read_text()))
+    assert f"… 20/{total} tjenester lest" in err.getvalue()
+    assert f"… {total}/{total} tjenester lest" in err.getvalue()
+
+
+def test_import_reads_the_profiles_municipality_coverage_and_access_path(tmp_path):
+    export_to(tmp_path)
+    source = Service.objects.get(slug="demo-stavanger-trygg-bolig")
+    expected = (
+        set(source.coverage_municipalities.values_list("number", flat=True)),
+        source.referral_required,
+        sorted(source.who_may_refer),
+        source.anonymous_possible,
+    )
+    _empty_catalogue()
+    import_path(tmp_path / "services.json")
+    service = Service.objects.get(uuid=source.uuid)
+    assert service.status == Service.Status.DRAFT
+    assert (
+        set(service.coverage_municipalities.values_list("number", flat=True)),
+        service.referral_required,
+        sorted(service.who_may_refer),
+        service.anonymous_possible,
+    ) == expected
+    location = service.locations.get()
+    assert location.is_confidential and location.municipality_id == "1103"
+    assert location.street == "" and location.postal_code == ""

@@ -1,6 +1,5 @@
 """manage.py export_hsds DIR: the published catalogue as HSDS 3 (CSV data package and JSON)."""
 
-import sys
 import time
 from pathlib import Path
 
@@ -19,7 +18,8 @@ class Command(BaseCommand):
         started = time.monotonic()
 
         def progress(n):
-            print(f"… {n} tjenester eksportert", file=sys.stderr, flush=True)
+            self.stderr.write(f"… {n} tjenester eksportert")
+            self.stderr.flush()
 
         counts = export(directory, progress=progress if options["verbosity"] else None)
         if options["verbosity"]:

@@ -1,6 +1,5 @@
 """manage.py import_hsds PATH: HSDS 3 data (CSV data package or JSON) into the catalogue as drafts."""
 
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -26,7 +25,8 @@ class Command(BaseCommand):
         verbose = options["verbosity"] > 0
 
         def progress(done, total):
-            print(f"… {done}/{total} tjenester lest", file=sys.stderr, flush=True)
+            self.stderr.write(f"… {done}/{total} tjenester lest")
+            self.stderr.flush()
 
         try:
             report = import_path(path, progress=progress if verbose else None, every=every)

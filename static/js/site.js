@@ -34,7 +34,13 @@
     }
   });
 
-  // Moving between portal pages replaces the history entry: a visit is one entry.
+  // The error summary takes focus so screen readers announce it.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+
+  // On the public pages, moving between portal pages replaces the history
+  // entry: a visit is one entry. Staff pages keep the browser's usual history.
+  if (!document.body.hasAttribute("data-one-entry")) return;
   function samePage(url) {
     return url.pathname === location.pathname && url.search === location.search && url.hash;
   }
@@ -47,9 +53,33 @@
     event.preventDefault();
     location.replace(url.href);
   });
+  // A POST form (report an error) is sent with fetch, so that its answer too
+  // replaces the current entry instead of adding one.
+  function postReplacing(form) {
+    fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin" })
+      .then(function (response) {
+        if (response.redirected && response.ok) {
+          location.replace(response.url);
+          return null;
+        }
+        return response.text().then(function (html) {
+          document.open();
+          document.write(html);
+          document.close();
+        });
+      })
+      .catch(function () { HTMLFormElement.prototype.submit.call(form); });
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (event.defaultPrevented || (form.getAttribute("method") || "get").toLowerCase() !== "get") return;
+    if (event.defaultPrevented) return;
+    if ((form.getAttribute("method") || "get").toLowerCase() === "post") {
+      if (!form.hasAttribute("data-replace-history")) return;
+      event.preventDefault();
+      postReplacing(form);
+      return;
+    }
     var url = new URL(form.action || location.href, location.href);
     if (url.origin !== location.origin) return;
     var params = new URLSearchParams();
@@ -62,7 +92,4 @@
     location.replace(url.href);
   });
 
-  // The error summary takes focus so screen readers announce it.
-  var summary = document.querySelector("[data-error-summary]");
-  if (summary) summary.focus();
 })();

@@ -146,3 +146,26 @@ def test_the_error_summary_takes_focus_and_links_to_the_field(page):
     assert page.evaluate("document.activeElement.dataset.errorSummary") == ""
     page.get_by_role("link", name="Skriv hva som er feil").click()
     assert page.evaluate("document.activeElement.id") == "id_message"
+
+
+def test_reporting_an_error_keeps_the_visit_in_one_history_entry(page, exit_to_healthz):
+    from services.models import ErrorReport
+
+    # Given a resident on a service page who reports an error, first forgetting the message
+    page.goto(f"/services/{CONFIDENTIAL_SLUG}/")
+    page.get_by_role("link", name="Meld fra om feil i denne oppføringen").click()
+    page.wait_for_url("**/meld-feil/")
+    page.get_by_role("button", name="Send melding").click()
+    page.wait_for_selector("[data-error-summary]")
+    page.get_by_label("Åpningstider").check()
+    page.get_by_label("Beskriv feilen").fill("Stengt på fredager.")
+    page.get_by_role("button", name="Send melding").click()
+    page.wait_for_url("**/meld-feil/takk/")
+    # Then the report is saved and the whole visit is still one entry
+    assert ErrorReport.objects.filter(service__slug=CONFIDENTIAL_SLUG).count() == 1
+    assert page.evaluate("history.length") <= 2
+    # And quick exit leaves nothing of the portal behind
+    thanks = page.url
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    assert_back_reaches_no_portal_page(page, [thanks])

@@ -122,6 +122,8 @@ class MatchPlan:
 
 class Backend:
     vendor = ""
+    # Byte order for prefix ranges, whatever the database's collation.
+    collate = ""
     # Terms matched by the first pass; more would only slow the database.
     MAX_MATCH_TERMS = 60
 
@@ -136,7 +138,7 @@ class Backend:
             params += wanted
         for prefix in sorted(prefixes):
             # Terms are [a-z0-9]+, so every longer term sorts below prefix + "~".
-            conditions.append("(term > %s AND term < %s)")
+            conditions.append(f"(term{self.collate} > %s AND term{self.collate} < %s)")
             params += [prefix, prefix + "~"]
         if not conditions:
             return {}

@@ -13,6 +13,7 @@ RANK_WEIGHTS = "{0.07, 0.15, 0.5, 1.0}"
 
 class PostgresBackend(Backend):
     vendor = "postgresql"
+    collate = ' COLLATE "C"'
 
     def aggregate(self, expr: str) -> str:
         return f"string_agg({expr}::text, ' ')"

@@ -17,7 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -26,6 +26,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from referrals.models import active_membership
 
 
 def _posted(request):
@@ -86,10 +88,15 @@ def record_failure(request, username: str) -> None:
             cache.set(key, 1, settings.LOGIN_THROTTLE_WINDOW)
 
 
-def _next_url(request) -> str:
+def _next_url(request, user=None) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return target
+    user = user or request.user
+    if active_membership(user) is None and user.is_staff:
+        return reverse("admin:index")  # coordinators have no referral pages
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
@@ -120,8 +127,9 @@ def login_view(request):
             else:
                 login(request, user)
                 if settings.REQUIRE_2FA:
-                    return redirect("accounts:otp_setup")
-                return redirect(_next_url(request))
+                    setup = reverse("accounts:otp_setup")
+                    return redirect(f"{setup}?{urlencode({'next': _next_url(request, user)})}")
+                return redirect(_next_url(request, user))
     return render(
         request, "registration/login.html", {"form": form, "next": request.GET.get("next", "")}
     )
@@ -138,7 +146,7 @@ def qr_svg(data: str) -> str:
 def otp_setup(request):
     """First login without a device: show the secret as a QR code, confirm with a code."""
     if request.user.is_verified():
-        return redirect(settings.LOGIN_REDIRECT_URL)
+        return redirect(_next_url(request))
     if any(devices_for_user(request.user, confirmed=True)):
         # Has a device but this session is not verified: log in again with the code.
         logout(request)
@@ -152,7 +160,7 @@ def otp_setup(request):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            return redirect(settings.LOGIN_REDIRECT_URL)
+            return redirect(_next_url(request))
         form.add_error("otp_token", TOKEN_WRONG)
     secret = base64.b32encode(device.bin_key).decode()
     return render(

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from referrals.models import Case, Referral
 
@@ -40,11 +41,11 @@ def _send(subject: str, text: str, referral: Referral, recipients: set[str], exc
 
 
 STATUS_TEXT = {
-    "acknowledge": "Mottakeren har bekreftet at henvisningen er mottatt.",
-    "accept": "Mottakeren har akseptert henvisningen.",
-    "decline": "Mottakeren har avslått henvisningen.",
-    "forward": "Mottakeren har sendt henvisningen videre til en annen tjeneste.",
-    "complete": "Mottakeren har meldt at henvisningen er fullført.",
+    "acknowledge": gettext_noop("Mottakeren har bekreftet at henvisningen er mottatt."),
+    "accept": gettext_noop("Mottakeren har akseptert henvisningen."),
+    "decline": gettext_noop("Mottakeren har avslått henvisningen."),
+    "forward": gettext_noop("Mottakeren har sendt henvisningen videre til en annen tjeneste."),
+    "complete": gettext_noop("Mottakeren har meldt at henvisningen er fullført."),
 }
 
 

@@ -59,9 +59,12 @@ def test_a_referral_is_filed_answered_and_followed_and_an_outsider_sees_nothing(
     page.get_by_label("Samtykke gitt av").fill("Personen selv")
     page.get_by_label("Hva samtykket gjelder").fill("Henvisning til Sortland")
     page.get_by_role("button", name="Lagre saken og velg tjenester").click()
+    expect(page).to_have_url(re.compile(r"/refer/$"))
     # And refers her to Sortland's two services found with the portal's search
     page.get_by_label("Søk etter tjeneste").fill("Sortland")
     page.get_by_role("button", name="Søk", exact=True).click()
+    expect(page).to_have_url(re.compile(r"refer/\?q=Sortland$"))
+    page.wait_for_load_state()
     page.get_by_label(re.compile("Voldskoordinator – Sortland")).check()
     page.get_by_label(re.compile("Rus og psykisk helse.*Sortland|Sortland.*rus", re.I)).check()
     page.get_by_label("Prioritert").check()

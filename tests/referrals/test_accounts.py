@@ -36,10 +36,10 @@ def test_login_asks_for_the_totp_code_when_the_user_has_a_device(client, casewor
 
 def test_a_user_without_a_device_sets_one_up_with_an_inline_qr_code(client, caseworker_a):
     response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
-    assert response["Location"] == "/accounts/2fa/"
+    assert response["Location"] == "/accounts/2fa/?next=%2Freferrals%2F"
     # Until the second factor is confirmed, referral pages send them back to the setup.
     assert client.get("/referrals/")["Location"] == "/accounts/2fa/"
-    page = client.get("/accounts/2fa/").content.decode()
+    page = client.get("/accounts/2fa/?next=/referrals/").content.decode()
     assert "<svg" in page and "http" not in page.split("<svg")[1].split("</svg>")[0].replace(
         "http://www.w3.org", ""
     )
@@ -124,4 +124,16 @@ def test_the_admin_wants_a_verified_second_factor(client, coordinator):
     from tests.factories import login
 
     login(client, coordinator)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_coordinator_sets_up_the_second_factor_and_lands_in_the_admin(client, coordinator):
+    response = client.post(
+        "/accounts/login/?next=/admin/", {"username": "koordinator", "password": PASSWORD}
+    )
+    assert response["Location"] == "/accounts/2fa/?next=%2Fadmin%2F"
+    client.get(response["Location"])
+    device = TOTPDevice.objects.get(user=coordinator)
+    response = client.post(response["Location"], {"otp_token": code_for(device)})
+    assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200

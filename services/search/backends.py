@@ -21,6 +21,8 @@ from services.search.query import nearest
 
 # The most matches the database ranks in one search; the rest are sampled.
 RANK_BUDGET = 800
+# The most matches of common terms a search looks at (the filters are checked on these).
+SAMPLE_SCAN = 4000
 # Stands for the candidate's id in the filter condition (see `exists`).
 OUTER_ID = "__veiviser_candidate_id__"
 # Emergency lines fetched for an acute query even when its words miss them.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from services.search.backends import Backend
+from services.search.backends import SAMPLE_SCAN, Backend
 
 # ts_rank weights for D, C, B, A: English texts, texts, categories/keywords, name.
 RANK_WEIGHTS = "{0.07, 0.15, 0.5, 1.0}"
@@ -33,10 +33,12 @@ class PostgresBackend(Backend):
         )
 
     def sampled_sql(self, match, base, limit):
+        # At most SAMPLE_SCAN matches are looked at, however few pass the filters.
         condition, params = self.exists(base, "x.service_id")
         return (
-            "SELECT x.service_id AS id, 0.0::float4 AS score FROM services_searchdocument x "
-            f"WHERE x.vector @@ to_tsquery('simple', %s) AND {condition} LIMIT %s",
+            "SELECT x.service_id AS id, 0.0::float4 AS score FROM (SELECT service_id "
+            "FROM services_searchdocument WHERE vector @@ to_tsquery('simple', %s) "
+            f"LIMIT {SAMPLE_SCAN}) x WHERE {condition} LIMIT %s",
             [match, *params, limit],
         )
 

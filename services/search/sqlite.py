@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from services.search.backends import Backend
+from services.search.backends import SAMPLE_SCAN, Backend
 
 # bm25() column weights: name, categories/keywords/target groups, texts, English texts.
 BM25_WEIGHTS = "10.0, 5.0, 1.5, 0.7"
@@ -33,10 +33,11 @@ class SQLiteBackend(Backend):
         )
 
     def sampled_sql(self, match, base, limit):
-        condition, params = self.exists(base, "f.rowid")
+        # At most SAMPLE_SCAN matches are looked at, however few pass the filters.
+        condition, params = self.exists(base, "f.id")
         return (
-            "SELECT f.rowid AS id, 0.0 AS score FROM services_search_fts f "
-            f"WHERE services_search_fts MATCH %s AND {condition} LIMIT %s",
+            "SELECT f.id AS id, 0.0 AS score FROM (SELECT rowid AS id FROM services_search_fts "
+            f"WHERE services_search_fts MATCH %s LIMIT {SAMPLE_SCAN}) f WHERE {condition} LIMIT %s",
             [match, *params, limit],
         )
 

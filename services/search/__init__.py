@@ -393,9 +393,14 @@ def _match_terms(parsed: ParsedQuery) -> list[str]:
 def rank(parsed: ParsedQuery, candidates: list[Candidate], municipality) -> list[Candidate]:
     """Order candidates by how well they answer the query (same on every database)."""
     top_rank = max((c.rank for c in candidates), default=0.0) or 1.0
+    wanted = parsed.all_terms()
     for candidate in candidates:
         document = Document.from_strings(
-            candidate.name_terms, candidate.tag_terms, candidate.body_terms, candidate.extra_terms
+            candidate.name_terms,
+            candidate.tag_terms,
+            candidate.body_terms,
+            candidate.extra_terms,
+            wanted,
         )
         relevance = query_side.score(parsed, document) + 0.001 * (candidate.rank / top_rank)
         if municipality is not None:

@@ -387,32 +387,28 @@ def nearest(term: str, candidates: list[tuple[str, int]], keep: int = 2) -> list
 
 @dataclass
 class Document:
-    """The terms of one indexed service, by field."""
+    """Where the query's terms occur in one indexed service: term → weight of the best field."""
 
-    name: frozenset[str]
-    tags: frozenset[str]
-    body: frozenset[str]
-    extra: frozenset[str]
+    weights: dict[str, float]
 
     @classmethod
-    def from_strings(cls, name: str, tags: str, body: str, extra: str) -> Document:
-        return cls(
-            frozenset(name.split()),
-            frozenset(tags.split()),
-            frozenset(body.split()),
-            frozenset(extra.split()),
-        )
+    def from_strings(
+        cls, name: str, tags: str, body: str, extra: str, wanted: set[str] | None = None
+    ) -> Document:
+        weights: dict[str, float] = {}
+        for text, weight in (
+            (extra, FIELD_WEIGHTS["extra"]),
+            (body, FIELD_WEIGHTS["body"]),
+            (tags, FIELD_WEIGHTS["tags"]),
+            (name, FIELD_WEIGHTS["name"]),
+        ):
+            for term in text.split():
+                if wanted is None or term in wanted:
+                    weights[term] = weight
+        return cls(weights)
 
     def field_weight(self, term: str) -> float:
-        if term in self.name:
-            return FIELD_WEIGHTS["name"]
-        if term in self.tags:
-            return FIELD_WEIGHTS["tags"]
-        if term in self.body:
-            return FIELD_WEIGHTS["body"]
-        if term in self.extra:
-            return FIELD_WEIGHTS["extra"]
-        return 0.0
+        return self.weights.get(term, 0.0)
 
 
 def score(query: ParsedQuery, document: Document) -> float:
@@ -420,15 +416,18 @@ def score(query: ParsedQuery, document: Document) -> float:
     total = sum(c.idf for c in query.concepts)
     if not total:
         return 0.0
+    weights = document.weights
     gained = 0.0
     for concept in query.concepts:
         best = 0.0
         for alt in concept.alternatives:
-            weights = [document.field_weight(t) for t in alt.terms]
-            found = sum(weights) / len(weights)
-            if 0 in weights:
+            found = [weights.get(t, 0.0) for t in alt.terms]
+            value = sum(found) / len(found)
+            if 0.0 in found:
                 # Part of a phrase or compound: half credit for the parts present.
-                found *= 0.5
-            best = max(best, alt.weight * alt.specificity * found)
+                value *= 0.5
+            value *= alt.weight * alt.specificity
+            if value > best:
+                best = value
         gained += concept.idf * best
     return gained / total

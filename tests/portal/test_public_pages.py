@@ -383,3 +383,10 @@ def test_every_public_page_stays_within_twelve_queries(client, django_assert_max
     for url in public_urls(CONFIDENTIAL_SLUG):
         with django_assert_max_num_queries(12):
             client.get(url)
+
+
+def test_results_in_english_show_english_service_texts(client):
+    service = Service.objects.get(slug=CONFIDENTIAL_SLUG)
+    html = client.get("/en/services/", {"q": "trygg bolig", "municipality": "1103"}).text
+    assert service.name_en in html
+    assert '<html lang="en">' in html

@@ -390,3 +390,37 @@ def test_results_in_english_show_english_service_texts(client):
     html = client.get("/en/services/", {"q": "trygg bolig", "municipality": "1103"}).text
     assert service.name_en in html
     assert '<html lang="en">' in html
+
+
+def test_a_verified_listing_says_when_it_was_last_checked(client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    service = Service.objects.get(slug=CONFIDENTIAL_SLUG)
+    service.last_verified_at = timezone.make_aware(dt.datetime(2026, 3, 5, 12, 0))
+    service.save(update_fields=["last_verified_at"])
+    html = client.get(f"/services/{CONFIDENTIAL_SLUG}/").text
+    assert "Sist kontrollert 5. mars 2026" in html
+    assert "Ikke kontrollert ennå" not in html
+
+
+def test_a_closed_service_names_its_next_opening(client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from services.models import OpeningHours
+
+    service = Service.objects.get(slug=CONFIDENTIAL_SLUG)
+    tomorrow = (timezone.localtime() + dt.timedelta(days=2)).weekday()
+    service.hours_mode = Service.HoursMode.SCHEDULED
+    service.save(update_fields=["hours_mode"])
+    service.opening_hours.all().delete()
+    OpeningHours.objects.create(
+        service=service, weekday=tomorrow, opens=dt.time(9, 0), closes=dt.time(10, 0)
+    )
+    html = client.get(f"/services/{CONFIDENTIAL_SLUG}/").text
+    assert "Stengt nå" in html
+    assert "Åpner " in html
+    assert "kl. 09:00" in html

@@ -21,6 +21,6 @@ class PublicPageMiddleware:
             response.cookies.clear()
             response.headers.setdefault("Cache-Control", "no-store")
             response.headers.setdefault(
-                "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+                "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
             )
         return response

@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from services.coordination import error_report_notify
 from services.forms import (
     THROTTLED,
     ErrorReportForm,
@@ -72,7 +74,9 @@ def results(request):
     page = found.paginator_page(request.GET.get("page"), SEARCH_PAGE_SIZE)
     for service in page.object_list:
         service.open_state = is_open_at(service, found.now)
-        service.opens_next = next_opening(service, found.now) if service.open_state is False else None
+        service.opens_next = (
+            next_opening(service, found.now) if service.open_state is False else None
+        )
     if query.strip() and not found.total:
         record_unanswered_search(query)
     kept = request.GET.copy()
@@ -193,12 +197,13 @@ def report_error(request, slug):
         if _throttled(request):
             form.add_error(None, THROTTLED)
         else:
-            ErrorReport.objects.create(
+            report = ErrorReport.objects.create(
                 service=service,
                 field=form.cleaned_data["field"],
                 message=form.cleaned_data["message"],
                 contact=form.cleaned_data["contact"],
             )
+            transaction.on_commit(lambda: error_report_notify(report=report))
             return HttpResponseRedirect(done)
     form.data = form.data.copy()
     form.data["token"] = form_token(service.pk)

@@ -8,6 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from services.models import ErrorReport, Service
+from tests.services.test_coordination import body_of
 
 pytestmark = pytest.mark.django_db
 
@@ -424,3 +425,27 @@ def test_a_closed_service_names_its_next_opening(client):
     assert "Stengt nå" in html
     assert "Åpner " in html
     assert "kl. 09:00" in html
+
+
+def test_the_steward_gets_a_mail_without_the_report_or_the_reporter(
+    client, smtp, django_capture_on_commit_callbacks
+):
+    from services.models import StewardContact
+
+    StewardContact.objects.create(
+        municipality_id="1103",
+        role="Koordinator",
+        email="koord@example.invalid",
+        notify_on_report=True,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_report(
+            client, report_form(client), message="Hemmelig detalj", contact="ola@example.invalid"
+        )
+    assert response.status_code == 302
+    assert len(smtp.messages) == 1
+    recipients, message = smtp.messages[0]
+    assert recipients == ["koord@example.invalid"]
+    body = body_of(message)
+    assert "Hemmelig detalj" not in body
+    assert "ola@example.invalid" not in body

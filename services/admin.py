@@ -438,7 +438,7 @@ class ServiceAdmin(StewardScopedAdmin, SimpleHistoryAdmin):
                 )
             proposed = [row for _, row in sorted(proposed, key=lambda item: item[0])]
             change_request = coordination.phones_change(
-                service=form.instance, user=request.user, phones=proposed
+                service=form.instance, user=request.user, phones=proposed, second_approval=True
             )
             if change_request is not None:
                 self.message_user(
@@ -662,6 +662,13 @@ class DecisionAdmin(StewardScopedAdmin):
             body,
         )
 
+    @staticmethod
+    def _service_url(request, service):
+        """The listing's admin page for its steward; the public page for a national approver."""
+        if coordination.scope_of(request.user).stewards(service):
+            return reverse("admin:services_service_change", args=[service.pk])
+        return reverse("services:detail", args=[service.slug])
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         if request.method == "POST" and obj is not None:
@@ -688,7 +695,7 @@ class DecisionAdmin(StewardScopedAdmin):
         extra_context = {
             **(extra_context or {}),
             "is_open": obj is not None and obj.status == self.open_status,
-            "service_url": obj and reverse("admin:services_service_change", args=[obj.service_id]),
+            "service_url": obj and self._service_url(request, obj.service),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

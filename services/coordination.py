@@ -252,10 +252,15 @@ def _apply_phones(service: Service, phones: list[dict], user) -> None:
 
 
 @transaction.atomic
-def phones_change(*, service: Service, user, phones: list[dict]) -> PendingChange | None:
+def phones_change(
+    *, service: Service, user, phones: list[dict], second_approval: bool = False
+) -> PendingChange | None:
     """Set a listing's phone numbers, or queue the change when it needs a second approval.
 
-    Returns the waiting PendingChange, or None when the numbers were applied (or unchanged).
+    `second_approval=True` queues regardless of the stored listing: a caller that saved the
+    listing first (the admin form may switch off "emergency" in the same save) decides from
+    the state before its own save. Returns the waiting PendingChange, or None when the
+    numbers were applied (or unchanged).
     """
     _require_steward(user, service)
     proposed = _normalise_phones(phones)
@@ -264,7 +269,7 @@ def phones_change(*, service: Service, user, phones: list[dict]) -> PendingChang
     current = phone_rows(service)
     if proposed == current:
         return None
-    if needs_second_approval(service):
+    if second_approval or needs_second_approval(service):
         return PendingChange.objects.create(
             service=service, current=current, proposed=proposed, created_by=user
         )

@@ -309,3 +309,14 @@ def test_assigning_a_coordinator_makes_them_staff_in_the_coordinator_group(
     person.refresh_from_db()
     assert person.is_staff
     assert person.has_perm("services.change_service")
+
+
+def test_turning_off_the_emergency_flag_in_the_same_save_does_not_skip_the_second_approval(oslo):
+    listing = service("overgrepsmottaket-oslo")
+    url = f"/admin/services/service/{listing.pk}/change/"
+    data = form_data(oslo.get(url))
+    data.pop("is_emergency", None)
+    data["phones-0-number"] = "22 99 99 99"
+    assert oslo.post(url, data).status_code == 302
+    assert [p.number for p in listing.phones.all()] == ["116 117"]
+    assert PendingChange.objects.filter(service=listing, status="pending").exists()

@@ -13,9 +13,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from referrals.access import log_access
 from referrals.decorators import agency_admin_view
 from referrals.forms import AssignServicesForm, DeactivateForm, InviteForm
-from referrals.models import Case, Referral
+from referrals.models import AccessLog, Case, Referral
 from services.models import Membership
 
 
@@ -102,8 +103,8 @@ def staff_services(request, pk):
 
 
 @transaction.atomic
-def hand_over(*, leaving, successor) -> None:
-    """Give a leaving person's open cases and referrals to a colleague."""
+def hand_over(*, leaving, successor, by) -> None:
+    """Give a leaving person's open cases and referrals to a colleague (logged per case)."""
     open_cases = Case.objects.filter(
         referrals__status__in=Referral.Status.open_values()
     ) | Case.objects.filter(referrals__isnull=True)
@@ -111,9 +112,11 @@ def hand_over(*, leaving, successor) -> None:
         case.created_by = successor
         case.save(update_fields=["created_by", "updated_at"])
         case.colleagues.remove(leaving)
+        log_access(by, case=case, action=AccessLog.Action.UPDATE, what="handover")
     for case in open_cases.filter(colleagues=leaving).distinct():
         case.colleagues.add(successor)
         case.colleagues.remove(leaving)
+        log_access(by, case=case, action=AccessLog.Action.UPDATE, what="handover")
     Referral.objects.filter(created_by=leaving, status__in=Referral.Status.open_values()).update(
         created_by=successor
     )
@@ -127,7 +130,9 @@ def staff_deactivate(request, pk):
     form = DeactivateForm(_posted(request), membership=membership)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            hand_over(leaving=membership.user, successor=form.cleaned_data["successor"])
+            hand_over(
+                leaving=membership.user, successor=form.cleaned_data["successor"], by=request.user
+            )
             membership.is_active = False
             membership.save(update_fields=["is_active"])
             membership.user.is_active = False

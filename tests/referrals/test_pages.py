@@ -187,3 +187,33 @@ def test_the_information_sheet_names_the_receivers_and_the_rights(
     body = page.content.decode()
     assert referral.service.name in body
     assert "Dine rettigheter" in body and "Datatilsynet" in body
+
+
+def test_forwarding_through_the_page_needs_the_basis_confirmed(client, caseworker_a, caseworker_b):
+    referral = ReferralFactory(case=CaseFactory(created_by=caseworker_a), status="acknowledged")
+    target = Service.objects.get(slug="demo-sortland-rus-og-psykisk-helse")
+    login(client, caseworker_b)
+    url = reverse("referrals:forward", args=[referral.public_id])
+    response = client.post(url, {"to_service": target.pk, "note": "Rett tjeneste"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Bekreft at det rettslige grunnlaget dekker" in body and "Rett tjeneste" in body
+    client.post(url, {"to_service": target.pk, "basis_confirmed": "on"})
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.FORWARDED
+    new = referral.forwards.get()
+    assert (new.case_id, new.service, new.status) == (referral.case_id, target, "sent")
+
+
+def test_the_sender_withdraws_and_the_receiver_completes_through_the_pages(
+    client, caseworker_a, caseworker_b
+):
+    withdrawn = ReferralFactory(case=CaseFactory(created_by=caseworker_a), status="sent")
+    accepted = ReferralFactory(case=CaseFactory(created_by=caseworker_a), status="accepted")
+    login(client, caseworker_a)
+    client.post(reverse("referrals:withdraw", args=[withdrawn.public_id]), {"note": ""})
+    login(client, caseworker_b)
+    client.post(reverse("referrals:complete", args=[accepted.public_id]))
+    withdrawn.refresh_from_db()
+    accepted.refresh_from_db()
+    assert (withdrawn.status, accepted.status) == ("withdrawn", "completed")

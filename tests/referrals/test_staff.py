@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from referrals.models import Case
+from referrals.models import AccessLog, Case
 from services.models import Membership, Service
 from tests.factories import CaseFactory, ReferralFactory, login, staff
 
@@ -70,6 +70,7 @@ def test_deactivating_hands_open_cases_and_referrals_to_a_colleague_first(
     assert not caseworker_a.is_active and not Membership.objects.get(user=caseworker_a).is_active
     assert referral.case.created_by == colleague_a and referral.created_by == colleague_a
     assert Case.objects.visible_to(colleague_a).filter(pk=referral.case_id).exists()
+    assert AccessLog.objects.filter(user=admin_a, case=referral.case, what="handover").exists()
 
 
 def test_staff_pages_are_for_the_own_organisations_agency_admin_only(

@@ -126,6 +126,9 @@ class Backend:
     vendor = ""
     # Byte order for prefix ranges, whatever the database's collation.
     collate = ""
+    # Sample matches in the name and keywords before the rest (cheap where the index
+    # knows the column, as in FTS5; a weight check in PostgreSQL reads every vector).
+    sample_important_fields_first = True
     # Terms matched by the first pass; more would only slow the database.
     MAX_MATCH_TERMS = 60
 
@@ -204,7 +207,8 @@ class Backend:
             branches.append((1, sql))
             params += p
         if plan.common:
-            for tier, important in ((2, True), (3, False)):
+            tiers = ((2, True), (3, False)) if self.sample_important_fields_first else ((3, False),)
+            for tier, important in tiers:
                 sql, p = self.sampled_sql(self.match(plan.common, important), base, limit)
                 branches.append((tier, sql))
                 params += p

@@ -14,6 +14,7 @@ RANK_WEIGHTS = "{0.07, 0.15, 0.5, 1.0}"
 class PostgresBackend(Backend):
     vendor = "postgresql"
     collate = ' COLLATE "C"'
+    sample_important_fields_first = False
 
     def aggregate(self, expr: str) -> str:
         return f"string_agg({expr}::text, ' ')"
@@ -33,12 +34,16 @@ class PostgresBackend(Backend):
         )
 
     def sampled_sql(self, match, base, limit):
-        # At most SAMPLE_SCAN matches are looked at, however few pass the filters.
+        # At most SAMPLE_SCAN matches are looked at, however few pass the filters. The
+        # materialised CTE is planned without the LIMIT, so the GIN index finds the matches
+        # (the planner would otherwise read the table in order, hoping to stop early), and
+        # it is read lazily, so a common word stops after the first pages.
         condition, params = self.exists(base, "x.service_id")
         return (
-            "SELECT x.service_id AS id, 0.0::float4 AS score FROM (SELECT service_id "
-            "FROM services_searchdocument WHERE vector @@ to_tsquery('simple', %s) "
-            f"LIMIT {SAMPLE_SCAN}) x WHERE {condition} LIMIT %s",
+            "SELECT x.service_id AS id, 0.0::float4 AS score FROM ("
+            "WITH m AS MATERIALIZED (SELECT service_id FROM services_searchdocument "
+            "WHERE vector @@ to_tsquery('simple', %s)) "
+            f"SELECT service_id FROM m LIMIT {SAMPLE_SCAN}) x WHERE {condition} LIMIT %s",
             [match, *params, limit],
         )
 

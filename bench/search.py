@@ -138,6 +138,12 @@ def _print_table(results: dict) -> None:
             f"{backend:<11}{n:>9}{f['median_ms']:>9.1f}{f['p95_ms']:>8.1f}{f['max_ms']:>8.1f}  "
             f"{f['slowest'][:34]:<35}{max(f['queries_per_page'].values()):>9}{'ok' if ok else 'OVER':>8}"
         )
+    loads = [f["load_average_1min"] for f in results.values() if "load_average_1min" in f]
+    if loads:
+        print(
+            f"Machine load (1-minute average) while measuring: {min(loads)}–{max(loads)} "
+            f"on {os.cpu_count()} CPUs; figures from a busy machine overstate the times."
+        )
     print(
         f"Budgets: p95 <= {BUDGET_P95_MS[10_000]} ms at 10k, <= {BUDGET_P95_MS[100_000]} ms at 100k, "
         f"no query over {BUDGET_MAX_MS[100_000]} ms at 100k, <= {QUERY_BUDGET} SQL queries a page."
@@ -213,6 +219,9 @@ def _measure() -> dict:
         "per_query_max_ms": {k: round(v, 1) for k, v in per_query.items()},
         "queries_per_page": pages,
         "vendor": connection.vendor,
+        # Other work on the machine skews the figures: recorded so a reader can tell.
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
     }
 
 

@@ -233,11 +233,19 @@ def _normalise_phones(phones: list[dict]) -> list[dict]:
 
 
 def needs_second_approval(service: Service) -> bool:
-    """Phones of a published emergency listing change only with a second coordinator's yes."""
+    """Phones of a published emergency listing change only with a second coordinator's yes.
+
+    "Published emergency listing" includes one that has ever been published as such (its
+    history says so): otherwise unpublishing it, or switching off the flag, then editing
+    the numbers and publishing again would skip the second approval.
+    """
     if service.pk is None:
         return False
+    published = Service.Status.PUBLISHED
     stored = Service.objects.filter(pk=service.pk).values("status", "is_emergency").first()
-    return bool(stored) and stored["is_emergency"] and stored["status"] == Service.Status.PUBLISHED
+    if stored and stored["is_emergency"] and stored["status"] == published:
+        return True
+    return Service.history.filter(id=service.pk, status=published, is_emergency=True).exists()
 
 
 def _apply_phones(service: Service, phones: list[dict], user) -> None:

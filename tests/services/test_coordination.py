@@ -285,3 +285,30 @@ def test_the_demo_coordinators_are_scoped_and_none_is_a_superuser():
     assert coordination.scope_of(nasjonal).national
     stavanger = users.get(username="koordinator-stavanger")
     assert coordination.scope_of(stavanger).municipalities == {"1103"}
+
+
+def test_unpublishing_an_emergency_listing_does_not_open_a_way_around_the_second_approval(
+    oslo_coordinator,
+):
+    emergency = listing("overgrepsmottaket-oslo")
+    coordination.service_unpublish(service=emergency, user=oslo_coordinator)
+    emergency.is_emergency = False
+    emergency.save()
+    change = coordination.phones_change(
+        service=emergency, user=oslo_coordinator, phones=[{"number": "22 11 11 11"}]
+    )
+    assert isinstance(change, PendingChange)
+    assert [p.number for p in emergency.phones.all()] == ["116 117"]
+
+
+def test_a_new_listing_never_published_as_emergency_takes_phone_changes_at_once(
+    oslo_coordinator,
+):
+    ordinary = listing("jurk")
+    assert (
+        coordination.phones_change(
+            service=ordinary, user=oslo_coordinator, phones=[{"number": "22 84 29 51"}]
+        )
+        is None
+    )
+    assert [p.number for p in ordinary.phones.all()] == ["22 84 29 51"]

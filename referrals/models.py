@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from services.models import Category, Language, Membership, Organisation, Service
@@ -145,7 +146,7 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         # Never the person's name: __str__ ends up in logs and admin messages.
-        return f"Sak {str(self.public_id)[:8]}"
+        return gettext("Sak %(id)s") % {"id": str(self.public_id)[:8]}
 
     @property
     def is_erased(self) -> bool:
@@ -249,7 +250,7 @@ class Referral(models.Model):
         indexes = [models.Index(fields=["status", "due_at"])]
 
     def __str__(self) -> str:
-        return f"Henvisning {str(self.public_id)[:8]}"
+        return gettext("Henvisning %(id)s") % {"id": str(self.public_id)[:8]}
 
     def is_overdue(self, now=None) -> bool:
         now = now or timezone.now()

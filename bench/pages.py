@@ -181,6 +181,8 @@ def run(argv) -> dict:
     ratio_results = round(results_load["rps"] / ping_rps, 3) if ping_rps else 0
     ratio_service = round(service_load["rps"] / ping_rps, 3) if ping_rps else 0
     results = {
+        "load_average_1min_at_end": round(os.getloadavg()[0], 2),
+        "cpu_count": os.cpu_count(),
         "services": prepared["services"],
         "pages": pages["pages"],
         "all_pages_within_budgets": pages["ok"],
@@ -210,7 +212,10 @@ def _print(n: int, results: dict) -> None:
             f"  {name:<22} {page['html_bytes'] / 1024:8.1f} {page['total_bytes'] / 1024:9.1f}"
             f" {page['queries']:8d}  {'yes' if page['ok'] else 'NO: ' + ', '.join(page['problems'])}"
         )
-    print("  gunicorn, 2 sync workers, 127.0.0.1:")
+    print(
+        f"  gunicorn, 2 sync workers, 127.0.0.1 (load average {results['load_average_1min_at_end']}"
+        f" on {results['cpu_count']} CPUs; the ratios fall as other processes load the machine):"
+    )
     print(f"  {'/bench-ping (trivial)':<34} {results['rps_ping']:8.1f} req/s")
     print(
         f"  {'results page':<34} {results['rps_results']:8.1f} req/s"

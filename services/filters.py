@@ -20,9 +20,22 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from services.models import Service
-from services.opening import open_now_q
+from services.opening import open_now_q, open_now_sql
 
 MUNICIPALITY_RE = re.compile(r"^[0-9]{4}$")
+
+# For `row_condition`: group → (through table, its column, option table or None, option key).
+_MULTI_SQL = {
+    "category": ("services_service_categories", "category_id", "services_category", "slug"),
+    "target_group": (
+        "services_service_target_groups",
+        "targetgroup_id",
+        "services_targetgroup",
+        "slug",
+    ),
+    "language": ("services_service_languages", "language_id", None, None),
+    "delivery_mode": ("services_service_delivery_modes", "deliverymode_id", None, None),
+}
 YES, NO = "yes", "no"
 
 # Boolean filters: parameter name → (model field, label).
@@ -92,3 +105,51 @@ class ServiceFilter(django_filters.FilterSet):
         if self.municipality_obj is None:
             return queryset
         return queryset.for_municipality(self.municipality_obj)
+
+    def row_condition(self, alias: str, coverage: bool = True) -> tuple[str, list]:
+        """The filters (published services only) as raw SQL over one row of services_service
+        aliased `alias`: the same rules as the filter methods above, written so that the
+        database checks them with a few primary-key and index look-ups per candidate row
+        instead of building the whole filtered set (the search checks them on its bounded
+        candidates; tests/services/test_search_filters.py holds both forms equal).
+        `coverage=False` leaves the municipality out, for a caller that reads the
+        municipality's, county's and national services separately."""
+        self.is_valid()
+        data = getattr(self.form, "cleaned_data", {})
+        parts = [f"{alias}.status = %s"]
+        params: list = [Service.Status.PUBLISHED]
+        for name, (through, column, table, key) in _MULTI_SQL.items():
+            for value in data.get(name) or []:
+                if table:
+                    parts.append(
+                        f"EXISTS (SELECT 1 FROM {through} t JOIN {table} o ON o.id = t.{column} "
+                        f"WHERE t.service_id = {alias}.id AND o.{key} = %s)"
+                    )
+                else:
+                    parts.append(
+                        f"EXISTS (SELECT 1 FROM {through} t "
+                        f"WHERE t.service_id = {alias}.id AND t.{column} = %s)"
+                    )
+                params.append(value)
+        referral = data.get("referral")
+        if referral == YES:
+            parts.append(f"{alias}.referral_required")
+        elif referral == NO:
+            parts.append(f"NOT {alias}.referral_required")
+        for flag in ("free", "anonymous"):
+            if data.get(flag):
+                parts.append(f"{alias}.{FLAGS[flag][0]}")
+        if data.get("open_now"):
+            sql, p = open_now_sql(alias, self.now)
+            parts.append(sql)
+            params += p
+        if coverage and data.get("municipality") and self.municipality_obj is not None:
+            parts.append(
+                f"({alias}.coverage_national OR EXISTS (SELECT 1 FROM "
+                f"services_service_coverage_municipalities cm WHERE cm.service_id = {alias}.id "
+                "AND cm.municipality_id = %s) OR EXISTS (SELECT 1 FROM "
+                f"services_service_coverage_counties cc WHERE cc.service_id = {alias}.id "
+                "AND cc.county_id = %s))"
+            )
+            params += [self.municipality_obj.number, self.municipality_obj.county_id]
+        return " AND ".join(f"({p})" for p in parts), params

@@ -47,7 +47,7 @@ from services.filters import FLAGS, MUNICIPALITY_RE, NO, YES, ServiceFilter
 from services.models import Municipality, Service
 from services.opening import open_now_sql
 from services.search import query as query_side
-from services.search.backends import OUTER_ID, Candidate, MatchPlan
+from services.search.backends import OUTER_ID, Candidate, MatchPlan, RowFilter
 from services.search.index import deferred, rebuild, reindex, remove
 from services.search.query import Document, ParsedQuery
 
@@ -325,10 +325,16 @@ def search_services(
         municipality=municipality,
         now=now,
     )
-    # The filters as a condition on one candidate id, checked row by row by the backend.
-    correlated = filterset.qs.order_by().extra(where=[f'"services_service"."id" = {OUTER_ID}'])
-    base_sql, base_params = correlated.values("id").query.sql_with_params()
-    base = (base_sql, list(base_params))
+    # The filters as a condition on one service row, checked row by row by the backend;
+    # a caller's `base` queryset as a correlated query on the row's id besides.
+    narrowing = None
+    if base is not None:
+        correlated = (
+            base.order_by().extra(where=[f'"services_service"."id" = {OUTER_ID}']).values("id")
+        )
+        base_sql, base_params = correlated.query.sql_with_params()
+        narrowing = (base_sql, list(base_params))
+    base = RowFilter(filterset.row_condition, narrowing)
 
     backend = get_backend()
     parsed = query_side.parse(query or "")

@@ -13,6 +13,7 @@ locality boost need.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -23,7 +24,7 @@ from services.search.query import nearest
 RANK_BUDGET = 800
 # The most matches of common terms a search looks at (the filters are checked on these).
 SAMPLE_SCAN = 4000
-# Stands for the candidate's id in the filter condition (see `exists`).
+# Stands for the candidate's id in the condition of a `base` queryset (see `RowFilter`).
 OUTER_ID = "__veiviser_candidate_id__"
 # Emergency lines fetched for an acute query even when its words miss them.
 EMERGENCY_LINES = 10
@@ -100,6 +101,27 @@ class Candidate:
             (modes or "").split(),
             name,
         )
+
+
+@dataclass
+class RowFilter:
+    """The search's filters as a SQL condition on one row of services_service.
+
+    `condition(alias)` gives the FilterSet's rules as plain SQL (see
+    `ServiceFilter.row_condition`); `base` is an optional correlated query (``… WHERE
+    id = OUTER_ID``) for a caller's own narrowing queryset, checked as well."""
+
+    condition: Callable[..., tuple[str, list]]
+    base: tuple[str, list] | None = None
+
+    def on(self, alias: str, coverage: bool = True) -> tuple[str, list]:
+        """The condition on `alias`; without the municipality's coverage if not `coverage`."""
+        sql, params = self.condition(alias, coverage)
+        if self.base is not None:
+            base_sql, base_params = self.base
+            sql = f"{sql} AND EXISTS ({base_sql.replace(OUTER_ID, alias + '.id')})"
+            params = [*params, *base_params]
+        return sql, list(params)
 
 
 @dataclass
@@ -192,11 +214,16 @@ class Backend:
         raise NotImplementedError
 
     @staticmethod
-    def exists(base, column: str) -> tuple[str, list]:
-        """The filters as `EXISTS (…)` on one candidate id column: checked per row, so a
-        branch that stops after `limit` rows never reads the whole filtered set."""
-        base_sql, base_params = base
-        return f"EXISTS ({base_sql.replace(OUTER_ID, column)})", list(base_params)
+    def exists(base: RowFilter, column: str) -> tuple[str, list]:
+        """The filters on one candidate id column, checked row by row (a primary-key look-up
+        and a few index probes), so a branch that stops after `limit` rows never reads the
+        whole filtered set. A scalar subquery, not EXISTS: PostgreSQL would turn EXISTS into a
+        join and build the whole filtered set first."""
+        sql, params = base.on("fs")
+        return (
+            f"COALESCE((SELECT {sql} FROM services_service fs WHERE fs.id = {column}), FALSE)",
+            params,
+        )
 
     def candidates(self, plan: MatchPlan, base, limit, municipality, open_now) -> list[Candidate]:
         """Up to `limit` matching services passing the filters `base`, plus emergency lines
@@ -213,7 +240,7 @@ class Backend:
                 branches.append((tier, sql))
                 params += p
         if plan.emergency:
-            condition, p = self.exists(base, "s.id")
+            condition, p = base.on("s")
             branches.append(
                 (0, f"SELECT s.id AS id, 0.0 AS score FROM services_service s "
                     f"WHERE s.is_emergency AND {condition} LIMIT %s")
@@ -243,9 +270,11 @@ class Backend:
 
     def browse(self, base, limit, municipality, open_now) -> list[Candidate]:
         """Without words: the filtered services, local first when a municipality is chosen, by name."""
-        condition, base_params = self.exists(base, "s0.id")
+        # Straight on the service row: the planner may read the filtered set through its
+        # indexes (a category's services) rather than walk every service in name order.
+        # With a municipality, each part below reads one kind of coverage itself.
+        published, base_params = base.on("s0", coverage=municipality is None)
         columns, column_params = candidate_columns_sql("s", municipality, open_now, self.aggregate)
-        published = f"s0.status = 'published' AND {condition}"
         if municipality is None:
             page_sql = (
                 f"SELECT s0.id AS id, 0 AS grp, s0.name AS name FROM services_service s0 "

@@ -151,3 +151,41 @@ def test_the_results_page_makes_the_same_small_number_of_queries_however_many_re
     assert few == many <= 12
     assert browse <= 12
     assert none <= 12 + 4  # plus counting the unanswered search
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"municipality": "1870"},
+        {"municipality": "0301", "category": ["rus"]},
+        {"category": ["rus", "parorende"], "anonymous": "1"},
+        {"target_group": ["barn"], "free": "1"},
+        {"language": ["en"], "delivery_mode": ["phone"]},
+        {"referral": "yes"},
+        {"referral": "no", "open_now": "1"},
+    ],
+)
+@pytest.mark.parametrize("when", [NOON, NOON + dt.timedelta(hours=12)])
+def test_the_row_condition_the_search_checks_is_the_filterset(filters, when):
+    from services.filters import ServiceFilter
+    from services.search import _as_multivalue
+
+    municipality = Municipality.objects.filter(number=filters.get("municipality")).first()
+    filterset = ServiceFilter(
+        _as_multivalue(filters),
+        queryset=Service.objects.published(),
+        options={
+            "category": [(s, s) for s in ("rus", "parorende")],
+            "target_group": [("barn", "barn")],
+            "language": [("en", "en")],
+            "delivery_mode": [("phone", "phone")],
+        },
+        municipality=municipality,
+        now=when,
+    )
+    condition, params = filterset.row_condition("r")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT r.id FROM services_service r WHERE {condition}", params)
+        by_sql = {row[0] for row in cursor.fetchall()}
+    assert by_sql == set(filterset.qs.values_list("id", flat=True))

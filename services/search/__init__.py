@@ -352,7 +352,8 @@ def search_services(
         lookup, prefixes = query_side.lookup_candidates(parsed)
         vocabulary = backend.vocabulary(lookup, prefixes)
         query_side.resolve(parsed, vocabulary, _total_documents(backend), backend.fuzzy)
-        plan = MatchPlan.build(_match_terms(parsed), vocabulary, parsed.acute)
+        terms = _match_terms(parsed)
+        plan = MatchPlan.build(terms, backend.match_frequencies(terms, vocabulary), parsed.acute)
         candidates = backend.candidates(plan, base, limit + 1, municipality, open_now)
         candidates = rank(parsed, candidates, municipality)
 

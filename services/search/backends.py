@@ -187,6 +187,11 @@ class Backend:
                     found.pop(term, None)
         return found
 
+    def match_frequencies(self, terms: list[str], vocabulary: dict[str, int]) -> dict[str, int]:
+        """How many documents the database's own match of each term finds (for `MatchPlan`).
+        Here the database matches the prepared terms themselves: their vocabulary counts."""
+        return vocabulary
+
     def fuzzy(self, terms: list[str]) -> dict[str, list[tuple[str, int]]]:
         near_rows = self.similar_terms(terms)
         return {term: nearest(term, near_rows.get(term, [])) for term in terms}

@@ -119,3 +119,44 @@ def test_loading_a_changed_catalogue_updates_the_index(tmp_path, settings):
 def test_every_service_has_a_document_after_the_demo_load():
     assert SearchDocument.objects.count() == Service.objects.count() == 73
     assert Organisation.objects.exists()
+
+
+def test_postgresql_builds_the_vector_with_the_norwegian_configuration(service):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the stored vector is PostgreSQL's")
+    service.name = "Planlegging og kartlegging"
+    service.save()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT vector = setweight(to_tsvector('norwegian', name_terms), 'A') || "
+            "setweight(to_tsvector('norwegian', tag_terms), 'B') || "
+            "setweight(to_tsvector('norwegian', body_terms), 'C') || "
+            "setweight(to_tsvector('norwegian', extra_terms), 'D') "
+            "FROM services_searchdocument WHERE service_id = %s",
+            [service.pk],
+        )
+        assert cursor.fetchone()[0]
+    # The query side takes the same path: the renamed service is found by its words.
+    assert service.slug in slugs("kartlegging")
+
+
+def test_postgresql_plans_with_what_its_configuration_matches(service):
+    """`norwegian` stems the prepared terms again and may join two of them (shelter,
+    shelters → shelt): the plan counts what the database will match, not one term."""
+    from django.db import connection
+
+    from services.search.postgres import PostgresBackend
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's text-search configuration")
+    service.name = "Shelter"
+    service.description_en = "Shelters for users."
+    service.save()
+    # The prepared terms are "shelt" and "shelters"; the configuration makes both "shelt".
+    df = dict(SearchTerm.objects.filter(term__in=["shelt", "shelters"]).values_list("term", "df"))
+    assert set(df) == {"shelt", "shelters"}
+    counts = PostgresBackend().match_frequencies(["shelt", "men"], df)
+    assert counts["shelt"] >= df["shelt"] + df["shelters"]
+    assert counts["men"] == 0  # a stop word of the configuration matches nothing

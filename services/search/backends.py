@@ -218,6 +218,12 @@ class Backend:
     def aggregate(self, expr: str) -> str:
         raise NotImplementedError
 
+    def fetch(self, sql: str, params: list, serial: bool = False) -> list[tuple]:
+        """Run the candidate or browse statement (`serial`: without parallel workers)."""
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
     @staticmethod
     def exists(base: RowFilter, column: str) -> tuple[str, list]:
         """The filters on one candidate id column, checked row by row (a primary-key look-up
@@ -268,10 +274,9 @@ class Backend:
             f"{columns} FROM best JOIN services_service s ON s.id = best.id "
             "LEFT JOIN services_searchdocument d ON d.service_id = best.id"
         )
-        all_params = [*params, limit, *column_params]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, all_params)
-            return [Candidate.from_row(row) for row in cursor.fetchall()]
+        return [
+            Candidate.from_row(row) for row in self.fetch(sql, [*params, limit, *column_params])
+        ]
 
     def browse(self, base, limit, municipality, open_now) -> list[Candidate]:
         """Without words: the filtered services, local first when a municipality is chosen, by name."""
@@ -317,9 +322,8 @@ class Backend:
             "LEFT JOIN services_searchdocument d ON d.service_id = s.id "
             "ORDER BY page.grp, page.name, page.id"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*column_params, *page_params])
-            return [Candidate.from_row(row) for row in cursor.fetchall()]
+        rows = self.fetch(sql, [*column_params, *page_params], serial=True)
+        return [Candidate.from_row(row) for row in rows]
 
 
 def candidate_columns_sql(alias: str, municipality, open_now: tuple[str, list], aggregate):

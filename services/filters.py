@@ -153,3 +153,21 @@ class ServiceFilter(django_filters.FilterSet):
             )
             params += [self.municipality_obj.number, self.municipality_obj.county_id]
         return " AND ".join(f"({p})" for p in parts), params
+
+    def coverage_ids(self) -> tuple[str, list] | None:
+        """The services covering the chosen municipality (national ones, its own and its
+        county's) as a query of ids read through indexes, or None without a municipality:
+        exactly the municipality part of `row_condition`. A small set (national services
+        are few), so a search can check its words on these rows instead of checking the
+        filters on every row its words match."""
+        self.is_valid()
+        data = getattr(self.form, "cleaned_data", {})
+        if not data.get("municipality") or self.municipality_obj is None:
+            return None
+        return (
+            "SELECT id FROM services_service WHERE coverage_national "
+            "UNION SELECT service_id FROM services_service_coverage_municipalities "
+            "WHERE municipality_id = %s "
+            "UNION SELECT service_id FROM services_service_coverage_counties WHERE county_id = %s",
+            [self.municipality_obj.number, self.municipality_obj.county_id],
+        )

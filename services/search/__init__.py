@@ -334,7 +334,7 @@ def search_services(
         )
         base_sql, base_params = correlated.query.sql_with_params()
         narrowing = (base_sql, list(base_params))
-    base = RowFilter(filterset.row_condition, narrowing)
+    base = RowFilter(filterset.row_condition, narrowing, filterset.coverage_ids())
 
     backend = get_backend()
     parsed = query_side.parse(query or "")

@@ -113,6 +113,8 @@ class RowFilter:
 
     condition: Callable[..., tuple[str, list]]
     base: tuple[str, list] | None = None
+    # The chosen municipality's services as a query of ids (`ServiceFilter.coverage_ids`).
+    coverage_ids: tuple[str, list] | None = None
 
     def on(self, alias: str, coverage: bool = True) -> tuple[str, list]:
         """The condition on `alias`; without the municipality's coverage if not `coverage`."""
@@ -225,12 +227,13 @@ class Backend:
             return cursor.fetchall()
 
     @staticmethod
-    def exists(base: RowFilter, column: str) -> tuple[str, list]:
+    def exists(base: RowFilter, column: str, coverage: bool = True) -> tuple[str, list]:
         """The filters on one candidate id column, checked row by row (a primary-key look-up
         and a few index probes), so a branch that stops after `limit` rows never reads the
         whole filtered set. A scalar subquery, not EXISTS: PostgreSQL would turn EXISTS into a
-        join and build the whole filtered set first."""
-        sql, params = base.on("fs")
+        join and build the whole filtered set first. `coverage=False` leaves the
+        municipality out (for a branch that reads only the municipality's services)."""
+        sql, params = base.on("fs", coverage)
         return (
             f"COALESCE((SELECT {sql} FROM services_service fs WHERE fs.id = {column}), FALSE)",
             params,

@@ -46,6 +46,8 @@ class PostgresBackend(Backend):
         # materialised CTE is planned without the LIMIT, so the GIN index finds the matches
         # (the planner would otherwise read the table in order, hoping to stop early), and
         # it is read lazily, so a common word stops after the first pages.
+        if base.coverage_ids is not None:
+            return self._sampled_in_coverage(match, base, limit)
         condition, params = self.exists(base, "x.service_id")
         return (
             "SELECT x.service_id AS id, 0.0::float4 AS score FROM ("
@@ -53,6 +55,26 @@ class PostgresBackend(Backend):
             f"WHERE vector @@ to_tsquery('{TS_CONFIG}', %s)) "
             f"SELECT service_id FROM m LIMIT {SAMPLE_SCAN}) x WHERE {condition} LIMIT %s",
             [match, *params, limit],
+        )
+
+    def _sampled_in_coverage(self, match, base, limit):
+        """With a municipality chosen, the common words are checked on the municipality's
+        services (national, local, county: a few hundred at 10k, read through indexes)
+        rather than the filters on every match of the words: a common word matches half the
+        catalogue and only a few per cent of it covers one municipality. Lowest ids first,
+        as the table order the unfiltered branch reads; the other filters are checked on
+        the rows that match (measured at 10k: "rus" in Oslo 57 ms → a few ms)."""
+        coverage_sql, coverage_params = base.coverage_ids
+        condition, params = self.exists(base, "x.service_id", coverage=False)
+        return (
+            "SELECT x.service_id AS id, 0.0::float4 AS score FROM ("
+            f"WITH c AS MATERIALIZED ({coverage_sql}), "
+            "m AS MATERIALIZED (SELECT d.service_id FROM c "
+            "JOIN services_searchdocument d ON d.service_id = c.id "
+            f"WHERE d.vector @@ to_tsquery('{TS_CONFIG}', %s)) "
+            f"SELECT service_id FROM m ORDER BY service_id LIMIT {SAMPLE_SCAN}) x "
+            f"WHERE {condition} LIMIT %s",
+            [*coverage_params, match, *params, limit],
         )
 
     def fetch(self, sql, params, serial=False):

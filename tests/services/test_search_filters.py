@@ -189,3 +189,41 @@ def test_the_row_condition_the_search_checks_is_the_filterset(filters, when):
         cursor.execute(f"SELECT r.id FROM services_service r WHERE {condition}", params)
         by_sql = {row[0] for row in cursor.fetchall()}
     assert by_sql == set(filterset.qs.values_list("id", flat=True))
+    coverage = filterset.coverage_ids()
+    assert (coverage is None) == (municipality is None)
+    if coverage is not None:
+        # The municipality's services read through indexes, then the other filters: the same set.
+        coverage_sql, coverage_params = coverage
+        rest, rest_params = filterset.row_condition("r", coverage=False)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT r.id FROM services_service r WHERE r.id IN ({coverage_sql}) AND {rest}",
+                [*coverage_params, *rest_params],
+            )
+            assert {row[0] for row in cursor.fetchall()} == by_sql
+
+
+@pytest.mark.parametrize(
+    "query, filters",
+    [
+        ("krisesenter", {"municipality": "1870"}),
+        ("vold", {"municipality": "0301", "category": ["vold-i-naere-relasjoner"]}),
+        ("hjelp", {"municipality": "1103", "free": "1"}),
+    ],
+)
+def test_common_words_with_a_municipality_find_the_same_services_as_ranked_ones(
+    monkeypatch, query, filters
+):
+    """Words too common to rank are checked on the municipality's services only (PostgreSQL):
+    the same services as when the database ranks every match, all within the filters."""
+    from services.search import backends
+
+    ranked = search_services(query, filters, now=NOON)
+    monkeypatch.setattr(backends, "RANK_BUDGET", 0)  # every word "common": the sampled branch
+    sampled = search_services(query, filters, now=NOON)
+    assert sampled.ids and set(sampled.ids) == set(ranked.ids)
+    municipality = Municipality.objects.get(number=filters["municipality"])
+    allowed = set(
+        Service.objects.published().for_municipality(municipality).values_list("id", flat=True)
+    )
+    assert set(sampled.ids) <= allowed

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core.management import call_command
 
@@ -93,3 +94,21 @@ def _static_files_without_collectstatic():
         STORAGES=storages, WHITENOISE_USE_FINDERS=True, SECURE_SSL_REDIRECT=False
     ):
         yield
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on a free loopback port; Django's SMTP backend points at it."""
+    from tests.smtp import Inbox, free_port
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield inbox
+    controller.stop()

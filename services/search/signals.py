@@ -1,10 +1,11 @@
 """Signals that keep the search index current (see `index.py`)."""
 
-from django.db.models.signals import m2m_changed, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_migrate, post_save, pre_delete
 from django.dispatch import receiver
 
 from services.models import Category, Organisation, Service, TargetGroup
 from services.search import index
+from services.search.models import SearchDocument
 
 
 @receiver(post_save, sender=Service, dispatch_uid="search_service_saved")
@@ -50,3 +51,23 @@ def organisation_saved(sender, instance, created, raw=False, **kwargs):
 def label_saved(sender, instance, created, raw=False, **kwargs):
     if not created and not raw:
         index.reindex(list(instance.services.values_list("pk", flat=True)))
+
+
+@receiver(post_migrate, dispatch_uid="search_index_after_migrate")
+def index_unindexed_services(sender, app_config, using="default", **kwargs):
+    """Index services that have no search document after `migrate`.
+
+    A database whose services predate the search tables (or lost its index)
+    would otherwise answer every search with nothing until each listing is
+    saved again; `migrate` heals it, as a deploy always runs it.
+    """
+    if app_config.label != "services":
+        return
+    indexed = SearchDocument.objects.using(using).values("service_id")
+    missing = list(
+        Service.objects.using(using).exclude(pk__in=indexed).values_list("pk", flat=True)
+    )
+    if missing and not indexed.exists():
+        index.rebuild()  # also recounts the vocabulary from scratch
+    else:
+        index.reindex(missing)

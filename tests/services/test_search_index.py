@@ -160,3 +160,15 @@ def test_postgresql_plans_with_what_its_configuration_matches(service):
     counts = PostgresBackend().match_frequencies(["shelt", "men"], df)
     assert counts["shelt"] >= df["shelt"] + df["shelters"]
     assert counts["men"] == 0  # a stop word of the configuration matches nothing
+
+
+def test_migrate_indexes_services_that_have_no_search_document():
+    # Given a database whose services predate the search index
+    SearchDocument.objects.all().delete()
+    SearchTerm.objects.all().delete()
+    assert search_services("krisesenter").total == 0
+    # When the deploy runs migrate
+    call_command("migrate", verbosity=0)
+    # Then search finds them again
+    assert SearchDocument.objects.count() == Service.objects.count()
+    assert search_services("krisesenter").total > 0

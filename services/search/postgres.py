@@ -59,21 +59,22 @@ class PostgresBackend(Backend):
 
     def _sampled_in_coverage(self, match, base, limit):
         """With a municipality chosen, the common words are checked on the municipality's
-        services (national, local, county: a few hundred at 10k, read through indexes)
-        rather than the filters on every match of the words: a common word matches half the
-        catalogue and only a few per cent of it covers one municipality. Lowest ids first,
-        as the table order the unfiltered branch reads; the other filters are checked on
-        the rows that match (measured at 10k: "rus" in Oslo 57 ms → a few ms)."""
+        services (national, local, county: read through indexes, a few per cent of the
+        catalogue) rather than the filters on every match of the words: a common word
+        matches half the catalogue and few of its matches cover one municipality. The
+        services are read in id order, each checked by a primary-key look-up (the LIMIT 1
+        keeps that a per-row check, not a join over every match), and the reading stops once
+        `limit` rows also pass the other filters (measured at 10k: "rus" in Oslo 57 → 3 ms;
+        at 100k "behandling" in Bergen by phone reads about 1,000 of its 6,000 services)."""
         coverage_sql, coverage_params = base.coverage_ids
         condition, params = self.exists(base, "x.service_id", coverage=False)
         return (
             "SELECT x.service_id AS id, 0.0::float4 AS score FROM ("
-            f"WITH c AS MATERIALIZED ({coverage_sql}), "
-            "m AS MATERIALIZED (SELECT d.service_id FROM c "
-            "JOIN services_searchdocument d ON d.service_id = c.id "
-            f"WHERE d.vector @@ to_tsquery('{TS_CONFIG}', %s)) "
-            f"SELECT service_id FROM m ORDER BY service_id LIMIT {SAMPLE_SCAN}) x "
-            f"WHERE {condition} LIMIT %s",
+            f"WITH c AS MATERIALIZED (SELECT id FROM ({coverage_sql}) cov ORDER BY id), "
+            f"q AS MATERIALIZED (SELECT to_tsquery('{TS_CONFIG}', %s) AS q) "
+            "SELECT m.service_id FROM c CROSS JOIN LATERAL (SELECT d.service_id "
+            "FROM services_searchdocument d, q WHERE d.service_id = c.id AND d.vector @@ q.q "
+            f"LIMIT 1) m LIMIT {SAMPLE_SCAN}) x WHERE {condition} LIMIT %s",
             [*coverage_params, match, *params, limit],
         )
 

@@ -14,11 +14,12 @@ import json
 import os
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.common import option, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SERVICES = 100_000
@@ -26,29 +27,8 @@ PEAK_LIMIT_MB = 300
 QUERY_LIMIT = 8
 
 
-def _arg(argv, name, default):
-    for arg in argv:
-        if arg.startswith(f"--{name}="):
-            return int(arg.split("=", 1)[1])
-    return default
-
-
-def _child(env, *args) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.hsds", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"bench.hsds {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def run(argv) -> dict:
-    n = _arg(argv, "hsds-services", DEFAULT_SERVICES)
+    n = option(argv, "hsds-services", DEFAULT_SERVICES)
     folder = Path(tempfile.mkdtemp(prefix="veiviser-hsds-bench-"))
     env = {
         **os.environ,
@@ -56,10 +36,10 @@ def run(argv) -> dict:
         "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
     }
     try:
-        demo = _child(env, "prepare")
-        populated = _child(env, "populate", str(n))
+        demo = run_child("bench.hsds", env, "prepare")
+        populated = run_child("bench.hsds", env, "populate", str(n))
         started = time.monotonic()
-        exported = _child(env, "export", str(folder / "export"))
+        exported = run_child("bench.hsds", env, "export", str(folder / "export"))
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         wall = time.monotonic() - started
     finally:

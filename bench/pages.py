@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench.common import option, run_child
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SERVICES = 10_000
 DEFAULT_SECONDS = 6
@@ -42,27 +44,6 @@ RATIO_RESULTS = 0.03
 RATIO_SERVICE = 0.15
 QUERIES = ["vold", "kjæresten truer meg", "rus", "voldtekt", "krisesenter", "sinne", "barn"]
 MUNICIPALITIES = ["0301", "4601", "5001", "1103", "", ""]
-
-
-def _arg(argv, name, default):
-    for arg in argv:
-        if arg.startswith(f"--{name}="):
-            return int(arg.split("=", 1)[1])
-    return default
-
-
-def _child(env, *args) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.pages", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"bench.pages {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def _free_port() -> int:
@@ -121,8 +102,8 @@ def _load(port: int, urls: list[str], seconds: float) -> dict:
 
 
 def run(argv) -> dict:
-    n = _arg(argv, "pages-services", DEFAULT_SERVICES)
-    seconds = _arg(argv, "pages-seconds", DEFAULT_SECONDS)
+    n = option(argv, "pages-services", DEFAULT_SERVICES)
+    seconds = option(argv, "pages-seconds", DEFAULT_SECONDS)
     folder = Path(tempfile.mkdtemp(prefix="veiviser-pages-bench-"))
     env = {
         **os.environ,
@@ -134,8 +115,8 @@ def run(argv) -> dict:
     }
     gunicorn = None
     try:
-        prepared = _child(env, "prepare", str(n))
-        pages = _child(env, "measure")
+        prepared = run_child("bench.pages", env, "prepare", str(n))
+        pages = run_child("bench.pages", env, "measure")
         port = _free_port()
         gunicorn = subprocess.Popen(
             [

@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench.common import option, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -52,13 +53,6 @@ PAGES = ["/services/?q=vold", "/services/?q=hjelp&municipality=0301&free=1", "/s
          "/services/?municipality=1870"]  # fmt: skip
 
 
-def _arg(argv, name, default):
-    for arg in argv:
-        if arg.startswith(f"--{name}="):
-            return arg.split("=", 1)[1]
-    return default
-
-
 def _postgres_reachable() -> bool:
     try:
         import psycopg
@@ -87,21 +81,11 @@ def _child(url: str, n: int) -> dict:
         "ALLOWED_HOSTS": "testserver",
         "DB_CONN_MAX_AGE": "600",
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.search", "child", str(n)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"bench.search child {url} failed:\n{result.stderr[-4000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_child("bench.search", env, "child", str(n))
 
 
 def run(argv) -> dict:
-    sizes = [int(s) for s in _arg(argv, "sizes", ",".join(map(str, SIZES))).split(",")]
+    sizes = [int(s) for s in option(argv, "sizes", ",".join(map(str, SIZES))).split(",")]
     OUT.mkdir(parents=True, exist_ok=True)
     backends = [("sqlite", lambda n: f"sqlite:///{OUT / f'search_{n}.sqlite3'}")]
     if _postgres_reachable():

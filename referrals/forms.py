@@ -155,7 +155,9 @@ class DeclineForm(forms.Form):
     )
 
 
-class ForwardForm(forms.Form):
+class ForwardForm(NoteForm):
+    field_order = ["to_service", "basis_confirmed", "note"]
+
     to_service = forms.ModelChoiceField(
         label=_("Send videre til"),
         queryset=None,
@@ -171,12 +173,6 @@ class ForwardForm(forms.Form):
                 "Bekreft at det rettslige grunnlaget dekker at henvisningen sendes videre."
             )
         },
-    )
-    note = forms.CharField(
-        label=_("Merknad (valgfritt)"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, queryset, **kwargs):

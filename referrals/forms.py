@@ -56,12 +56,7 @@ class CaseForm(forms.ModelForm):
         membership = user.membership
         self.fields["needs"].queryset = Category.objects.all()
         self.fields["colleagues"].queryset = (
-            get_user_model()
-            .objects.filter(
-                membership__organisation=membership.organisation,
-                membership__is_active=True,
-                is_active=True,
-            )
+            membership.organisation.active_staff()
             .exclude(pk=user.pk)
             .order_by("first_name", "username")
         )
@@ -253,13 +248,7 @@ class DeactivateForm(forms.Form):
 
     def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["successor"].queryset = (
-            get_user_model()
-            .objects.filter(
-                membership__organisation=membership.organisation,
-                membership__is_active=True,
-                is_active=True,
-            )
-            .exclude(pk=membership.user_id)
+        self.fields["successor"].queryset = membership.organisation.active_staff().exclude(
+            pk=membership.user_id
         )
         self.fields["successor"].label_from_instance = lambda u: u.get_full_name() or u.username

@@ -8,6 +8,7 @@ and English come from the translation files.
 import uuid
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -197,6 +198,12 @@ class Organisation(models.Model):
     @property
     def is_national(self) -> bool:
         return self.municipality_id is None
+
+    def active_staff(self):
+        """Active users with an active membership of this organisation."""
+        return get_user_model().objects.filter(
+            membership__organisation=self, membership__is_active=True, is_active=True
+        )
 
 
 class ServiceQuerySet(models.QuerySet):

@@ -165,20 +165,21 @@ class ReferralQuerySet(models.QuerySet):
         if membership is None:
             return self.none()
         sending = Q(case__in=Case.objects.visible_to(user).values("pk"))
+        return self.filter(sending | self._receiving(membership)).distinct()
+
+    @staticmethod
+    def _receiving(membership) -> Q:
+        """Sent referrals to the member's assigned services (agency admin: all of theirs)."""
         receiving = Q(service__assigned_memberships=membership)
         if membership.is_agency_admin:
             receiving |= Q(service__organisation=membership.organisation)
-        receiving &= ~Q(status=Referral.Status.DRAFT)
-        return self.filter(sending | receiving).distinct()
+        return receiving & ~Q(status=Referral.Status.DRAFT)
 
     def received_by(self, user):
         membership = active_membership(user)
         if membership is None:
             return self.none()
-        receiving = Q(service__assigned_memberships=membership)
-        if membership.is_agency_admin:
-            receiving |= Q(service__organisation=membership.organisation)
-        return self.filter(receiving).exclude(status=Referral.Status.DRAFT).distinct()
+        return self.filter(self._receiving(membership)).distinct()
 
     def sent_by(self, user):
         return self.filter(case__in=Case.objects.visible_to(user).values("pk"))

@@ -69,12 +69,14 @@ def local(when: dt.datetime | None = None) -> dt.datetime:
     return when.astimezone(OSLO)
 
 
-def _periods(service):
-    return list(service.opening_hours.all())
+def _periods(service, periods):
+    return list(service.opening_hours.all()) if periods is None else periods
 
 
-def is_open_at(service, when: dt.datetime | None = None) -> bool | None:
-    """True or False; None when the service's hours are unknown."""
+def is_open_at(service, when: dt.datetime | None = None, periods=None) -> bool | None:
+    """True or False; None when the service's hours are unknown.
+
+    `periods`: the service's OpeningHours rows, if the caller has read them already."""
     mode = service.hours_mode
     if mode == "always":
         return True
@@ -85,7 +87,7 @@ def is_open_at(service, when: dt.datetime | None = None) -> bool | None:
     yesterday = today - dt.timedelta(days=1)
     runs_today = not is_holiday(today)
     ran_yesterday = not is_holiday(yesterday)
-    for period in _periods(service):
+    for period in _periods(service, periods):
         started_today = period.weekday == today.weekday() and period.opens <= time
         if runs_today and started_today and (period.closes_next_day or time < period.closes):
             return True
@@ -95,16 +97,16 @@ def is_open_at(service, when: dt.datetime | None = None) -> bool | None:
     return False
 
 
-def next_opening(service, when: dt.datetime | None = None) -> dt.datetime | None:
+def next_opening(service, when: dt.datetime | None = None, periods=None) -> dt.datetime | None:
     """When a closed service next opens (Europe/Oslo), within two weeks.
 
     None when it is open now, always open, its hours are unknown, or it has no
     opening in the next two weeks.
     """
-    if service.hours_mode != "scheduled" or is_open_at(service, when):
+    periods = _periods(service, periods) if service.hours_mode == "scheduled" else []
+    if service.hours_mode != "scheduled" or is_open_at(service, when, periods):
         return None
     now = local(when)
-    periods = _periods(service)
     for offset in range(15):
         day = now.date() + dt.timedelta(days=offset)
         if is_holiday(day):

@@ -71,12 +71,7 @@ def results(request):
     """Ranked search results with filters that work without JavaScript (see services.search)."""
     query = request.GET.get("q", "")
     found = search_services(query, request.GET)
-    page = found.paginator_page(request.GET.get("page"), SEARCH_PAGE_SIZE)
-    for service in page.object_list:
-        service.open_state = is_open_at(service, found.now)
-        service.opens_next = (
-            next_opening(service, found.now) if service.open_state is False else None
-        )
+    page = found.listing(request.GET.get("page"), SEARCH_PAGE_SIZE)
     if query.strip() and not found.total:
         record_unanswered_search(query)
     kept = request.GET.copy()

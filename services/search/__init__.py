@@ -44,8 +44,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from services.filters import FLAGS, MUNICIPALITY_RE, NO, YES, ServiceFilter
-from services.models import Municipality, Service
-from services.opening import open_now_sql
+from services.models import Municipality, OpeningHours, Phone, Service
+from services.opening import next_opening, open_now_sql
 from services.search import query as query_side
 from services.search.backends import OUTER_ID, Candidate, MatchPlan, RowFilter
 from services.search.index import deferred, rebuild, reindex, remove
@@ -63,6 +63,21 @@ LOCAL_BOOST, COUNTY_BOOST = 1.3, 1.12
 ACUTE_BOOST = 1.15
 # An acute query shows an emergency line at least this high (1-based).
 EMERGENCY_WITHIN = 3
+# What a result on the results page shows (templates/services/results.html).
+LISTING_FIELDS = (
+    "slug",
+    "name",
+    "name_en",
+    "description_nb",
+    "description_en",
+    "organisation__name",
+    "is_emergency",
+    "coverage_national",
+    "hours_mode",
+    "referral_required",
+    "is_free",
+    "anonymous_possible",
+)
 
 
 def get_backend():
@@ -173,6 +188,48 @@ class SearchResults:
         """A Django Page over the ranked results whose object_list holds the page's services."""
         page = Paginator(self.candidates, per_page).get_page(number)
         page.object_list = self._services(list(page.object_list))
+        return page
+
+    def listing(self, number=1, per_page: int = PAGE_SIZE):
+        """The results page's Page of services: only what a result in the list shows
+        (LISTING_FIELDS), each with its Candidate (`search`), its first phone
+        (`first_phone`), `open_state` (as `is_open_at`: "open now" comes from the candidate,
+        worked out by the database for the same moment) and `opens_next` for a closed
+        service. Three queries, and no model instances the list does not show."""
+        page = Paginator(self.candidates, per_page).get_page(number)
+        candidates = list(page.object_list)
+        ids = [c.id for c in candidates]
+        by_id = Service.objects.select_related("organisation").only(*LISTING_FIELDS).in_bulk(ids)
+        first_phones: dict[int, Phone] = {}
+        for phone in Phone.objects.filter(service_id__in=ids).order_by("position", "id"):
+            first_phones.setdefault(phone.service_id, phone)
+        closed = [
+            c.id
+            for c in candidates
+            if not c.open_now and c.id in by_id and by_id[c.id].hours_mode == "scheduled"
+        ]
+        periods: dict[int, list[OpeningHours]] = {pk: [] for pk in closed}
+        if closed:
+            for period in OpeningHours.objects.filter(service_id__in=closed).order_by():
+                periods[period.service_id].append(period)
+        services = []
+        for candidate in candidates:
+            service = by_id.get(candidate.id)
+            if service is None:
+                continue
+            service.search = candidate
+            service.first_phone = first_phones.get(service.pk)
+            mode = service.hours_mode
+            service.open_state = (
+                True if mode == "always" else candidate.open_now if mode == "scheduled" else None
+            )
+            service.opens_next = (
+                next_opening(service, self.now, periods[service.pk])
+                if service.pk in periods
+                else None
+            )
+            services.append(service)
+        page.object_list = services
         return page
 
     def page(self, number=1, per_page: int = PAGE_SIZE) -> list[Service]:

@@ -34,11 +34,27 @@ class SQLiteBackend(Backend):
 
     def sampled_sql(self, match, base, limit):
         # At most SAMPLE_SCAN matches are looked at, however few pass the filters.
+        if base.coverage_ids is not None:
+            return self._sampled_in_coverage(match, base, limit)
         condition, params = self.exists(base, "f.id")
         return (
             "SELECT f.id AS id, 0.0 AS score FROM (SELECT rowid AS id FROM services_search_fts "
             f"WHERE services_search_fts MATCH %s LIMIT {SAMPLE_SCAN}) f WHERE {condition} LIMIT %s",
             [match, *params, limit],
+        )
+
+    def _sampled_in_coverage(self, match, base, limit):
+        """With a municipality chosen, each of its services (national, local, county: a few
+        per cent of the catalogue, read through indexes) is checked against the words by
+        one FTS5 look-up on its rowid, instead of checking the municipality on every match
+        of a common word (at 10k, "rus" in Stavanger: 28 ms the one way, 2 ms this way)."""
+        coverage_sql, coverage_params = base.coverage_ids
+        condition, params = self.exists(base, "f.id", coverage=False)
+        return (
+            f"SELECT f.id AS id, 0.0 AS score FROM (SELECT c.id AS id FROM ({coverage_sql}) c "
+            "JOIN services_search_fts m ON m.rowid = c.id "
+            f"WHERE services_search_fts MATCH %s LIMIT {SAMPLE_SCAN}) f WHERE {condition} LIMIT %s",
+            [*coverage_params, match, *params, limit],
         )
 
     def similar_terms(self, terms):

@@ -91,3 +91,26 @@ def test_unknown_hours_are_never_open_and_have_no_next_opening():
 def test_a_service_open_day_and_night_is_always_open():
     service = Service.objects.get(slug="nodnummer-112-politi")
     assert is_open_at(service, oslo(2026, 12, 25, 3, 0)) is True
+
+
+@pytest.mark.parametrize(
+    "when",
+    [oslo(2026, 11, 18, 9, 0), oslo(2026, 11, 21, 1, 30), oslo(2026, 11, 22, 23, 0),
+     oslo(2026, 12, 25, 10, 0)],
+)  # fmt: skip
+def test_the_results_list_says_what_the_service_page_says_about_hours_and_phone(office, when):
+    from services.search import search_services
+
+    found = search_services("", {}, now=when)
+    listed = [s for n in range(1, 5) for s in found.listing(n).object_list]
+    assert office.pk in {s.pk for s in listed}
+    assert any(s.open_state is False for s in listed)
+    full = Service.objects.prefetch_related("opening_hours", "phones").in_bulk(
+        [s.pk for s in listed]
+    )
+    for service in listed:
+        whole = full[service.pk]
+        assert service.open_state == is_open_at(whole, when), service.slug
+        expected_next = next_opening(whole, when) if service.open_state is False else None
+        assert service.opens_next == expected_next, service.slug
+        assert service.first_phone == next(iter(whole.phones.all()), None), service.slug

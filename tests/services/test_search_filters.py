@@ -1,6 +1,7 @@
 """Filters on the results page: one FilterSet, counts per option, unknown facts are not guesses."""
 
 import datetime as dt
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -228,3 +229,47 @@ def test_common_words_with_a_municipality_find_the_same_services_as_ranked_ones(
         Service.objects.published().for_municipality(municipality).values_list("id", flat=True)
     )
     assert set(sampled.ids) <= allowed
+
+
+class _Inputs(HTMLParser):
+    """The filter form's inputs: (type, name, value, checked) of each."""
+
+    def __init__(self):
+        super().__init__()
+        self.inputs, self.in_filters = [], False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.in_filters = "search-filters" in (attrs.get("class") or "")
+        elif tag == "input" and self.in_filters and attrs.get("type") in ("checkbox", "radio"):
+            self.inputs.append((attrs["type"], attrs["name"], attrs["value"], "checked" in attrs))
+
+
+def filter_inputs(html: str) -> list[tuple[str, str, str, bool]]:
+    parser = _Inputs()
+    parser.feed(html)
+    return parser.inputs
+
+
+def test_the_filter_form_shows_what_is_chosen_and_submits_it_again_without_javascript(client):
+    chosen = {"q": "vold", "category": "vold-i-naere-relasjoner", "free": "1", "referral": "no"}
+    html = client.get("/services/", chosen).text
+    inputs = filter_inputs(html)
+    checked = {(name, value) for _type, name, value, on in inputs if on}
+    assert checked == {("category", "vold-i-naere-relasjoner"), ("free", "1"), ("referral", "no")}
+    assert ("radio", "referral", "", False) in inputs  # "all" is not the choice now
+    assert ("checkbox", "anonymous", "1", False) in inputs
+    # What a browser sends for the checked inputs gives the same results again.
+    again = client.get("/services/", {"q": "vold", **dict(checked)}).text
+    assert filter_inputs(again) == inputs
+    found = search_services("vold", chosen)
+    assert [s.slug for s in found.page(1)] and all(
+        f'/services/{s.slug}/"' in html for s in found.page(1)
+    )
+
+
+def test_without_a_choice_all_referral_answers_are_allowed(client):
+    inputs = filter_inputs(client.get("/services/", {"q": "vold"}).text)
+    assert ("radio", "referral", "", True) in inputs
+    assert not [i for i in inputs if i[3] and i[2]]

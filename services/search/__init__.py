@@ -70,7 +70,6 @@ LISTING_FIELDS = (
     "name_en",
     "description_nb",
     "description_en",
-    "organisation__name",
     "is_emergency",
     "coverage_national",
     "hours_mode",
@@ -192,16 +191,30 @@ class SearchResults:
 
     def listing(self, number=1, per_page: int = PAGE_SIZE):
         """The results page's Page of services: only what a result in the list shows
-        (LISTING_FIELDS), each with its Candidate (`search`), its first phone
+        (LISTING_FIELDS and `organisation_name`), each with its Candidate (`search`), its first phone
         (`first_phone`), `open_state` (as `is_open_at`: "open now" comes from the candidate,
         worked out by the database for the same moment) and `opens_next` for a closed
         service. Three queries, and no model instances the list does not show."""
         page = Paginator(self.candidates, per_page).get_page(number)
         candidates = list(page.object_list)
-        ids = [c.id for c in candidates]
-        by_id = Service.objects.select_related("organisation").only(*LISTING_FIELDS).in_bulk(ids)
+        ids = [c.id for c in candidates] or [0]
+        marks = ", ".join(["%s"] * len(ids))
+        # Raw queries (with the ORM's value conversion): compiling the equivalent
+        # querysets cost more than running them.
+        columns = ", ".join(f"s.{Service._meta.get_field(f).column}" for f in LISTING_FIELDS)
+        by_id = {
+            service.pk: service
+            for service in Service.objects.raw(
+                f"SELECT s.id, {columns}, o.name AS organisation_name FROM services_service s "
+                f"JOIN services_organisation o ON o.id = s.organisation_id WHERE s.id IN ({marks})",
+                ids,
+            )
+        }
         first_phones: dict[int, Phone] = {}
-        for phone in Phone.objects.filter(service_id__in=ids).order_by("position", "id"):
+        for phone in Phone.objects.raw(
+            f"SELECT * FROM services_phone WHERE service_id IN ({marks}) ORDER BY position, id",
+            ids,
+        ):
             first_phones.setdefault(phone.service_id, phone)
         closed = [
             c.id
@@ -210,7 +223,11 @@ class SearchResults:
         ]
         periods: dict[int, list[OpeningHours]] = {pk: [] for pk in closed}
         if closed:
-            for period in OpeningHours.objects.filter(service_id__in=closed).order_by():
+            for period in OpeningHours.objects.raw(
+                "SELECT * FROM services_openinghours WHERE service_id IN "
+                f"({', '.join(['%s'] * len(closed))})",
+                closed,
+            ):
                 periods[period.service_id].append(period)
         services = []
         for candidate in candidates:
@@ -342,7 +359,17 @@ def _municipality(value: str, messages: list[str]) -> Municipality | None:
             % {"value": value[:20]}
         )
         return None
-    municipality = Municipality.objects.select_related("county").filter(number=value).first()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT number, name, county_id FROM services_municipality WHERE number = %s", [value]
+        )
+        row = cursor.fetchone()
+    # A plain query and Model.from_db: the ORM's compilation cost more than the look-up.
+    municipality = (
+        Municipality.from_db(connection.alias, ["number", "name", "county_id"], row)
+        if row
+        else None
+    )
     if municipality is None:
         messages.append(
             _("Fant ingen kommune med nummer %(value)s. Viser tjenester for hele landet.")

@@ -98,7 +98,7 @@ def _result(service, municipality_chosen: bool) -> SafeString:
         reverse("services:detail", args=[service.slug]),
         _lang(service.localised_is_bokmal("name")),
         service.localised("name"),
-        service.organisation.name,
+        service.organisation_name,
         _lang(service.localised_is_bokmal("description")),
         truncatewords(service.localised("description"), 30),
         facts,

@@ -1,25 +1,29 @@
 """Everything the public service page shows, read in five plain queries.
 
 The page is the portal's most visited one after the results, so it avoids
-Django's prefetch machinery (whose query compilation cost more than the page's
-template): one query for the service with its organisation, one UNION ALL for
-its categories, target groups, languages and delivery modes, and one raw query
-each for phones, locations and opening hours.
+Django's query compilation and prefetch machinery (which cost more than the
+page's template): one query for the service with its organisation, the
+organisation's municipality and the published steward contact, one UNION ALL
+for its categories, target groups, languages and delivery modes, and one raw
+query each for phones, locations and opening hours.
 """
 
 from dataclasses import dataclass
 
 from django.db import connection
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 
 from services.models import (
     Category,
     DeliveryMode,
     Language,
     Location,
+    Municipality,
     OpeningHours,
+    Organisation,
     Phone,
     Service,
+    StewardContact,
     TargetGroup,
 )
 
@@ -33,6 +37,8 @@ class ServicePage:
     delivery_modes: list[DeliveryMode]
     phones: list[Phone]
     locations: list[Location]
+    # Who keeps the listing current, as published (None: not published yet).
+    steward: StewardContact | None = None
 
 
 def _names_sql() -> str:
@@ -65,12 +71,49 @@ def _set_prefetched(instance, name: str, rows: list) -> None:
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
+_SERVICE_SQL = (
+    "SELECT s.*, o.name AS o_name, o.municipality_id AS o_municipality, m.name AS m_name, "
+    "c.id AS c_id, c.role AS c_role, c.email AS c_email, c.phone AS c_phone "
+    "FROM services_service s JOIN services_organisation o ON o.id = s.organisation_id "
+    "LEFT JOIN services_municipality m ON m.number = o.municipality_id "
+    "LEFT JOIN services_stewardcontact c "
+    "ON c.key = COALESCE(o.municipality_id, 'national') AND c.is_published "
+    "WHERE s.slug = %s AND s.status = %s"
+)
+
+
+def _service(slug: str) -> tuple[Service, StewardContact | None]:
+    """The published service `slug`, its organisation (name and municipality) and the
+    published steward contact (as `services.coordination.steward_contact` finds it)."""
+    found = list(Service.objects.raw(_SERVICE_SQL, [slug, Service.Status.PUBLISHED]))
+    if not found:
+        raise Http404("No such published service.")
+    service = found[0]
+    alias = connection.alias
+    organisation = Organisation.from_db(
+        alias, ["id", "name", "municipality_id"], [service.organisation_id, service.o_name,
+                                                   service.o_municipality]
+    )  # fmt: skip
+    organisation.municipality = (
+        Municipality.from_db(alias, ["number", "name"], [service.o_municipality, service.m_name])
+        if service.o_municipality
+        else None
+    )
+    service.organisation = organisation
+    steward = None
+    if service.c_id is not None:
+        steward = StewardContact.from_db(
+            alias,
+            ["id", "municipality_id", "role", "email", "phone", "is_published"],
+            [service.c_id, service.o_municipality, service.c_role, service.c_email,
+             service.c_phone, True],
+        )  # fmt: skip
+    return service, steward
+
+
 def service_page(slug: str) -> ServicePage:
     """The published service `slug` and what its page shows; 404 when there is none."""
-    service = get_object_or_404(
-        Service.objects.published().select_related("organisation", "organisation__municipality"),
-        slug=slug,
-    )
+    service, steward = _service(slug)
     named = {"c": [], "t": [], "l": [], "d": []}
     with connection.cursor() as cursor:
         cursor.execute(_names_sql(), [service.pk] * 4)
@@ -117,4 +160,5 @@ def service_page(slug: str) -> ServicePage:
         delivery_modes=lists["d"],
         phones=phones,
         locations=locations,
+        steward=steward,
     )

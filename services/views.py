@@ -20,7 +20,7 @@ from services.forms import (
     form_token,
 )
 from services.insights import record_unanswered_search
-from services.models import Category, ErrorReport, Municipality, Service
+from services.models import Category, ErrorReport, Municipality, OpeningHours, Service
 from services.opening import is_open_at, next_opening
 from services.search import PAGE_SIZE as SEARCH_PAGE_SIZE
 from services.search import search_services
@@ -119,7 +119,7 @@ def detail(request, slug):
     now = timezone.localtime()
     hours = {}
     for row in service.opening_hours.all():
-        hours.setdefault(row.get_weekday_display(), []).append(row)
+        hours.setdefault(str(OpeningHours.Weekday(row.weekday).label), []).append(row)
     locations = [
         {
             "location": location,

@@ -447,3 +447,34 @@ def test_the_steward_gets_a_mail_without_the_report_or_the_reporter(
     body = smtp.messages[0]["body"]
     assert "Hemmelig detalj" not in body
     assert "ola@example.invalid" not in body
+
+
+def test_the_service_page_names_who_keeps_the_listing_current_once_it_is_published(client):
+    from services.models import StewardContact
+
+    service = Service.objects.get(slug=CONFIDENTIAL_SLUG)  # Stavanger kommune's listing
+    number = service.organisation.municipality_id
+    url = f"/services/{service.slug}/"
+    html = client.get(url).text
+    assert "Kontaktpersonen er ikke publisert ennå." in html
+    contact = StewardContact.objects.create(
+        municipality_id=number, role="Koordinator for hjelpetilbud", email="k@example.invalid"
+    )
+    html = client.get(url).text
+    assert "Stavanger kommune har ansvaret" in html
+    assert "Koordinator for hjelpetilbud" in html and "mailto:k@example.invalid" in html
+    contact.is_published = False
+    contact.save()
+    assert "Koordinator for hjelpetilbud" not in client.get(url).text
+    # A national organisation's listing answers to the national contact.
+    national = Service.objects.published().filter(organisation__municipality=None).first()
+    StewardContact.objects.create(municipality=None, role="Nasjonal koordinator")
+    html = client.get(f"/services/{national.slug}/").text
+    assert "Oppføringen er en del av den nasjonale oversikten." in html
+    assert "Nasjonal koordinator" in html
+
+
+def test_an_unpublished_or_unknown_service_page_is_not_found(client):
+    draft = Service.objects.exclude(status=Service.Status.PUBLISHED).first()
+    assert client.get(f"/services/{draft.slug}/").status_code == 404
+    assert client.get("/services/finnes-ikke/").status_code == 404

@@ -144,7 +144,9 @@ def info_sheet(request, public_id):
     referrals = case.referrals.exclude(status=Referral.Status.WITHDRAWN).select_related(
         "service", "service__organisation"
     )
-    return render(request, "referrals/info_sheet.html", {"case": case, "referrals": referrals})
+    # Each service once, however many referrals went to it (a new one after a decline).
+    services = list({r.service_id: r.service for r in referrals.order_by("created_at")}.values())
+    return render(request, "referrals/info_sheet.html", {"case": case, "services": services})
 
 
 @staff_view

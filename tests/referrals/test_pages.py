@@ -189,6 +189,20 @@ def test_the_information_sheet_names_the_receivers_and_the_rights(
     assert "Dine rettigheter" in body and "Datatilsynet" in body
 
 
+def test_the_information_sheet_names_each_receiving_service_once(client, caseworker_a):
+    first = ReferralFactory(case=CaseFactory(created_by=caseworker_a), status="declined")
+    ReferralFactory(case=first.case, service=first.service, status="sent")
+    withdrawn = ReferralFactory(
+        case=first.case,
+        service=Service.objects.get(slug="demo-sortland-rus-og-psykisk-helse"),
+        status="withdrawn",
+    )
+    login(client, caseworker_a)
+    body = client.get(reverse("referrals:info_sheet", args=[first.case.public_id])).text
+    assert body.count(f"<li>{first.service.name} (") == 1
+    assert withdrawn.service.name not in body
+
+
 def test_forwarding_through_the_page_needs_the_basis_confirmed(client, caseworker_a, caseworker_b):
     referral = ReferralFactory(case=CaseFactory(created_by=caseworker_a), status="acknowledged")
     target = Service.objects.get(slug="demo-sortland-rus-og-psykisk-helse")

@@ -1,7 +1,9 @@
 """Public pages benchmark: weight and SQL budgets, then requests per second under gunicorn.
 
-`python -m bench pages [--pages-services=N] [--pages-seconds=S]` (defaults 10 000 and 6).
-In a throw-away SQLite database in a temporary folder: migrate, load the demo
+`python -m bench pages [--pages-services=N] [--pages-seconds=S] [--pages-database=D]`
+(defaults 10 000, 6 and sqlite). In a throw-away database (SQLite in a temporary
+folder, or with D=postgresql the database veiviser_pages_bench on 127.0.0.1,
+dropped and created anew): migrate, load the demo
 catalogue, add N generated services (bench/generate.py `populate`), collect the
 static files. Then, in a child process, every public page type is fetched with
 Django's test client: HTML bytes, the CSS and JS it links (uncompressed), SQL
@@ -30,7 +32,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.common import option, run_child
+from bench.common import ensure_pg_database, option, postgres_reachable, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SERVICES = 10_000
@@ -42,6 +44,8 @@ BUDGET_HTML = 30 * 1024
 BUDGET_QUERIES = 12
 RATIO_RESULTS = 0.03
 RATIO_SERVICE = 0.15
+# With --pages-database=postgresql: a throw-away database, dropped and created each run.
+PG_DATABASE = "veiviser_pages_bench"
 QUERIES = ["vold", "kjæresten truer meg", "rus", "voldtekt", "krisesenter", "sinne", "barn"]
 MUNICIPALITIES = ["0301", "4601", "5001", "1103", "", ""]
 
@@ -104,11 +108,21 @@ def _load(port: int, urls: list[str], seconds: float) -> dict:
 def run(argv) -> dict:
     n = option(argv, "pages-services", DEFAULT_SERVICES)
     seconds = option(argv, "pages-seconds", DEFAULT_SECONDS)
+    database = option(argv, "pages-database", "sqlite")
+    if database not in ("sqlite", "postgresql"):
+        raise SystemExit("--pages-database is sqlite or postgresql")
+    if database == "postgresql" and not postgres_reachable():
+        raise SystemExit("--pages-database=postgresql: no PostgreSQL answers on 127.0.0.1:5432")
     folder = Path(tempfile.mkdtemp(prefix="veiviser-pages-bench-"))
+    url = (
+        ensure_pg_database(PG_DATABASE, fresh=True)
+        if database == "postgresql"
+        else f"sqlite:///{folder / 'bench.sqlite3'}"
+    )
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.pages_settings",
-        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        "DATABASE_URL": url,
         "BENCH_STATIC_ROOT": str(folder / "static"),
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "bench-only-not-secret-" + "x" * 40,
@@ -162,6 +176,7 @@ def run(argv) -> dict:
     ratio_results = round(results_load["rps"] / ping_rps, 3) if ping_rps else 0
     ratio_service = round(service_load["rps"] / ping_rps, 3) if ping_rps else 0
     results = {
+        "database": database,
         "load_average_1min_at_end": round(os.getloadavg()[0], 2),
         "cpu_count": os.cpu_count(),
         "services": prepared["services"],
@@ -185,7 +200,10 @@ def run(argv) -> dict:
 
 
 def _print(n: int, results: dict) -> None:
-    print(f"\nPublic pages ({results['services']} published services; budgets: total <= 80 KB,")
+    print(
+        f"\nPublic pages ({results['services']} published services, {results['database']}; "
+        "budgets: total <= 80 KB,"
+    )
     print("HTML <= 30 KB, <= 12 queries, no web fonts, no images but inline SVG, no other hosts)")
     print(f"  {'page':<22} {'HTML KB':>8} {'total KB':>9} {'queries':>8}  ok")
     for name, page in results["pages"].items():

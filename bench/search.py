@@ -19,13 +19,12 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import option, run_child
+from bench.common import PG_HOST, ensure_pg_database, option, postgres_reachable, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 SIZES = [1_000, 10_000, 100_000]
 ROUNDS = 5
-PG_HOST = "127.0.0.1"
 BUDGET_P95_MS = {10_000: 30, 100_000: 100}
 BUDGET_MAX_MS = {100_000: 200}
 QUERY_BUDGET = 12
@@ -53,25 +52,6 @@ PAGES = ["/services/?q=vold", "/services/?q=hjelp&municipality=0301&free=1", "/s
          "/services/?municipality=1870"]  # fmt: skip
 
 
-def _postgres_reachable() -> bool:
-    try:
-        import psycopg
-
-        psycopg.connect(f"host={PG_HOST} user=postgres dbname=postgres connect_timeout=3").close()
-        return True
-    except Exception:
-        return False
-
-
-def _ensure_pg_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"host={PG_HOST} user=postgres dbname=postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def _child(url: str, n: int) -> dict:
     env = {
         **os.environ,
@@ -88,7 +68,7 @@ def run(argv) -> dict:
     sizes = [int(s) for s in option(argv, "sizes", ",".join(map(str, SIZES))).split(",")]
     OUT.mkdir(parents=True, exist_ok=True)
     backends = [("sqlite", lambda n: f"sqlite:///{OUT / f'search_{n}.sqlite3'}")]
-    if _postgres_reachable():
+    if postgres_reachable():
         backends.append(
             ("postgresql", lambda n: f"postgres://postgres@{PG_HOST}:5432/veiviser_bench_{n}")
         )
@@ -98,7 +78,7 @@ def run(argv) -> dict:
     for name, url in backends:
         for n in sizes:
             if name == "postgresql":
-                _ensure_pg_database(f"veiviser_bench_{n}")
+                ensure_pg_database(f"veiviser_bench_{n}")
             started = time.monotonic()
             figures = _child(url(n), n)
             figures["wall_seconds"] = round(time.monotonic() - started, 1)

@@ -1,13 +1,15 @@
-"""Everything the public service page shows, read in five plain queries.
+"""Everything the public service page shows, read in three plain queries.
 
 The page is the portal's most visited one after the results, so it avoids
 Django's query compilation and prefetch machinery (which cost more than the
 page's template): one query for the service with its organisation, the
 organisation's municipality and the published steward contact, one UNION ALL
-for its categories, target groups, languages and delivery modes, and one raw
-query each for phones, locations and opening hours.
+for its categories, target groups, languages, delivery modes, phones and
+opening hours, and one for its locations. On PostgreSQL every query is a round
+trip, and the page has a budget (issue 4).
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
@@ -41,8 +43,16 @@ class ServicePage:
     steward: StewardContact | None = None
 
 
-def _names_sql() -> str:
-    """One UNION ALL over the four many-to-many relations, names included."""
+def _rows_sql() -> str:
+    """One UNION ALL over the four many-to-many relations (names included), the phones
+    and the opening hours, in the common columns (kind, k, t1, t2, t3, i1, i2):
+
+    - c/t/l/d (a category, target group, language, delivery mode): key, names nb, nn,
+      en, position, 0;
+    - p (a phone): number, label_nb, '', label_en, position, id;
+    - h (an opening period): opens, closes (as text), '1' if it closes the next day,
+      '', weekday, id.
+    """
     parts = []
     for kind, field, model, key in [
         ("c", "categories", Category, "slug"),
@@ -56,11 +66,30 @@ def _names_sql() -> str:
         pk = model._meta.pk.column
         position = "r.position" if hasattr(model, "position") else "0"
         parts.append(
-            f"SELECT '{kind}', r.{key}, r.name_nb, r.name_nn, r.name_en, {position} "
+            f"SELECT '{kind}', r.{key}, r.name_nb, r.name_nn, r.name_en, {position}, 0 "
             f"FROM {through.db_table} m JOIN {table} r ON r.{pk} = m.{target_column} "
             f"WHERE m.{through.get_field('service').column} = %s"
         )
+    parts.append(
+        "SELECT 'p', p.number, p.label_nb, '', p.label_en, p.position, p.id "
+        f"FROM {Phone._meta.db_table} p WHERE p.service_id = %s"
+    )
+    parts.append(
+        "SELECT 'h', CAST(h.opens AS TEXT), CAST(h.closes AS TEXT), "
+        "CASE WHEN h.closes_next_day THEN '1' ELSE '' END, '', h.weekday, h.id "
+        f"FROM {OpeningHours._meta.db_table} h WHERE h.service_id = %s"
+    )
     return " UNION ALL ".join(parts)
+
+
+_ROWS_SQL = _rows_sql()
+PHONE_FIELDS = ["id", "service_id", "number", "label_nb", "label_en", "position"]
+HOURS_FIELDS = ["id", "service_id", "weekday", "opens", "closes", "closes_next_day"]
+
+
+def _time(text: str) -> dt.time:
+    """A time the database gave as text ('08:00:00' on both databases)."""
+    return dt.time.fromisoformat(text)
 
 
 def _set_prefetched(instance, name: str, rows: list) -> None:
@@ -115,10 +144,25 @@ def service_page(slug: str) -> ServicePage:
     """The published service `slug` and what its page shows; 404 when there is none."""
     service, steward = _service(slug)
     named = {"c": [], "t": [], "l": [], "d": []}
+    alias = connection.alias
+    phones, hours = [], []
     with connection.cursor() as cursor:
-        cursor.execute(_names_sql(), [service.pk] * 4)
-        for kind, key, name_nb, name_nn, name_en, position in cursor.fetchall():
-            named[kind].append((position, key, name_nb, name_nn, name_en))
+        cursor.execute(_ROWS_SQL, [service.pk] * 6)
+        for kind, key, t1, t2, t3, i1, i2 in cursor.fetchall():
+            if kind == "p":
+                phones.append(Phone.from_db(alias, PHONE_FIELDS, [i2, service.pk, key, t1, t3, i1]))
+            elif kind == "h":
+                hours.append(
+                    OpeningHours.from_db(
+                        alias,
+                        HOURS_FIELDS,
+                        [i2, service.pk, int(i1), _time(key), _time(t1), t2 == "1"],
+                    )
+                )
+            else:
+                named[kind].append((i1, key, t1, t2, t3))
+    phones.sort(key=lambda p: (p.position, p.pk))
+    hours.sort(key=lambda h: (h.weekday, h.opens))
     build = {
         "c": lambda key, nb, nn, en: Category(slug=key, name_nb=nb, name_nn=nn, name_en=en),
         "t": lambda key, nb, nn, en: TargetGroup(slug=key, name_nb=nb, name_nn=nn, name_en=en),
@@ -129,24 +173,11 @@ def service_page(slug: str) -> ServicePage:
         kind: [build[kind](*row[1:]) for row in sorted(rows, key=lambda r: (r[0], r[2]))]
         for kind, rows in named.items()
     }
-    phones = list(
-        Phone.objects.raw(
-            f"SELECT * FROM {Phone._meta.db_table} WHERE service_id = %s ORDER BY position, id",
-            [service.pk],
-        )
-    )
     locations = list(
         Location.objects.raw(
             f"SELECT l.*, m.name AS municipality_name FROM {Location._meta.db_table} l "
             f"LEFT JOIN {Location._meta.get_field('municipality').related_model._meta.db_table} m"
             " ON m.number = l.municipality_id WHERE l.service_id = %s ORDER BY l.position, l.id",
-            [service.pk],
-        )
-    )
-    hours = list(
-        OpeningHours.objects.raw(
-            f"SELECT * FROM {OpeningHours._meta.db_table} WHERE service_id = %s"
-            " ORDER BY weekday, opens",
             [service.pk],
         )
     )

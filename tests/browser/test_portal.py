@@ -81,7 +81,8 @@ def test_the_search_form_replaces_the_history_entry_too(page):
 
 
 @pytest.mark.parametrize("width", [1280, 320])
-def test_axe_finds_no_serious_or_critical_violations(browser, live_server, catalogue, width):
+def test_axe_finds_no_violations_of_any_impact(browser, live_server, catalogue, width):
+    # The budget is zero serious or critical; the pages have none of any impact, and keep it so.
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": width, "height": 900}
     )
@@ -91,18 +92,18 @@ def test_axe_finds_no_serious_or_critical_violations(browser, live_server, catal
     for url in AXE_PAGES:
         page.goto(url)
         violations = axe.run(page).response["violations"]
-        serious = [v["id"] for v in violations if v["impact"] in {"serious", "critical"}]
-        if serious:
-            problems[url] = serious
+        found = [f"{v['id']} ({v['impact']})" for v in violations]
+        if found:
+            problems[url] = found
     # The error report page with its error summary, too.
     page.goto(f"/services/{CONFIDENTIAL_SLUG}/meld-feil/")
     page.get_by_role("button", name="Send melding").click()
     page.wait_for_selector("[data-error-summary]")
     assert page.title().startswith("Feil: ")
     violations = axe.run(page).response["violations"]
-    serious = [v["id"] for v in violations if v["impact"] in {"serious", "critical"}]
-    if serious:
-        problems["error summary"] = serious
+    found = [f"{v['id']} ({v['impact']})" for v in violations]
+    if found:
+        problems["error summary"] = found
     context.close()
     assert problems == {}
 

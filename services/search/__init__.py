@@ -2,7 +2,8 @@
 
     results = search_services("kjæresten min slår meg", {"municipality": "0301"})
     results.services       # a Service queryset in rank order
-    results.page(1)        # a Django Page of Service objects (prefetched for a list)
+    results.page(1)        # the services of page 1 (organisation, phones, hours prefetched)
+    results.listing(1)     # the results page's Page: only what a listed result shows
     results.total, results.total_display, results.facets, results.messages
 
 `filters` is any mapping of the results page's parameters (a QueryDict, or a
@@ -63,7 +64,8 @@ LOCAL_BOOST, COUNTY_BOOST = 1.3, 1.12
 ACUTE_BOOST = 1.15
 # An acute query shows an emergency line at least this high (1-based).
 EMERGENCY_WITHIN = 3
-# What a result on the results page shows (templates/services/results.html).
+# What a result on the results page shows (services/templatetags/search_results.py). The
+# listed services hold only these fields: reading any other costs a query per service.
 LISTING_FIELDS = (
     "slug",
     "name",
@@ -191,13 +193,17 @@ class SearchResults:
 
     def listing(self, number=1, per_page: int = PAGE_SIZE):
         """The results page's Page of services: only what a result in the list shows
-        (LISTING_FIELDS and `organisation_name`), each with its Candidate (`search`), its first phone
-        (`first_phone`), `open_state` (as `is_open_at`: "open now" comes from the candidate,
-        worked out by the database for the same moment) and `opens_next` for a closed
-        service. Three queries, and no model instances the list does not show."""
+        (LISTING_FIELDS and `organisation_name`), each with its Candidate (`search`), its
+        first phone (`first_phone`), `open_state` (as `is_open_at`: "open now" comes from
+        the candidate, worked out by the database for the same moment) and `opens_next` for
+        a closed service. At most three queries, and no model instances the list does not
+        show."""
         page = Paginator(self.candidates, per_page).get_page(number)
         candidates = list(page.object_list)
-        ids = [c.id for c in candidates] or [0]
+        if not candidates:
+            page.object_list = []
+            return page
+        ids = [c.id for c in candidates]
         marks = ", ".join(["%s"] * len(ids))
         # Raw queries (with the ORM's value conversion): compiling the equivalent
         # querysets cost more than running them.

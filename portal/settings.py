@@ -178,6 +178,9 @@ OTP_TOTP_ISSUER = "Veiviser"
 LOGIN_THROTTLE_PER_USER = env_int("LOGIN_THROTTLE_PER_USER", 5)
 LOGIN_THROTTLE_PER_CLIENT = env_int("LOGIN_THROTTLE_PER_CLIENT", 20)
 LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 15 * 60)
+# Reverse proxies in front of the app that append to X-Forwarded-For; the throttles
+# take the client address from there (portal/clients.py). 0: use REMOTE_ADDR.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 
 # --- Referrals ------------------------------------------------------------------
 # Time to acknowledge a referral, per urgency: (count, "days" | "working_days").

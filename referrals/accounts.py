@@ -27,6 +27,7 @@ from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.clients import client_address
 from referrals.models import active_membership
 
 
@@ -68,7 +69,7 @@ def _throttle_keys(request, username: str) -> list[tuple[str, int]]:
     def digest(value: str) -> str:
         return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
 
-    client = request.META.get("REMOTE_ADDR", "")
+    client = client_address(request)
     return [
         ("login-fail-u:" + digest(username.lower()), settings.LOGIN_THROTTLE_PER_USER),
         ("login-fail-c:" + digest(client), settings.LOGIN_THROTTLE_PER_CLIENT),

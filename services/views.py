@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from portal.clients import client_address
 from services.coordination import error_report_notify
 from services.forms import (
     THROTTLED,
@@ -164,7 +165,7 @@ def _cross_site(request) -> bool:
 
 def _throttled(request) -> bool:
     """At most ERROR_REPORTS_PER_HOUR reports per client; only a keyed hash sits in the cache."""
-    key = client_key(request.META.get("REMOTE_ADDR", ""))
+    key = client_key(client_address(request))
     cache.add(key, 0, timeout=60 * 60)
     try:
         count = cache.incr(key)

@@ -137,3 +137,54 @@ def test_a_coordinator_sets_up_the_second_factor_and_lands_in_the_admin(client, 
     response = client.post(response["Location"], {"otp_token": code_for(device)})
     assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+def test_behind_a_proxy_the_client_limit_counts_each_client_not_the_proxy(
+    client, caseworker_a, settings
+):
+    settings.LOGIN_THROTTLE_PER_CLIENT = 3
+    settings.TRUSTED_PROXIES = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for n in range(3):
+        # What the client wrote itself (the first address) is ignored.
+        client.post(
+            "/accounts/login/",
+            {"username": f"someone{n}", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.7",
+            **proxy,
+        )
+    blocked = client.post(
+        "/accounts/login/",
+        {"username": "alice", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+        **proxy,
+    )
+    assert str(accounts.THROTTLED) in blocked.content.decode()
+    # Another resident or caseworker behind the same proxy is not locked out.
+    other = client.post(
+        "/accounts/login/",
+        {"username": "alice", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.8",
+        **proxy,
+    )
+    assert str(accounts.THROTTLED) not in other.content.decode()
+
+
+@pytest.mark.parametrize(
+    "trusted,forwarded,expected",
+    [
+        (0, "203.0.113.7", "10.0.0.2"),  # no proxy trusted: the header is ignored
+        (1, "198.51.100.1, 203.0.113.7", "203.0.113.7"),
+        (2, "198.51.100.1, 203.0.113.7, 10.0.0.1", "203.0.113.7"),
+        (2, "203.0.113.7", "10.0.0.2"),  # fewer hops than proxies: only the peer is known
+        (1, "", "10.0.0.2"),
+    ],
+)
+def test_the_client_address_is_read_from_the_trusted_end_of_x_forwarded_for(
+    rf, settings, trusted, forwarded, expected
+):
+    from portal.clients import client_address
+
+    settings.TRUSTED_PROXIES = trusted
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == expected

@@ -46,6 +46,9 @@ NAME_PATTERNS = [
     "Seniorkontakt {place}",
     "Ettervern og rusomsorg – {place}",
 ]
+# A share of services with a visiting address, as in the demo catalogue (26 of 73).
+ADDRESSED = 0.35
+STREETS = ["Storgata", "Kirkegata", "Torggata", "Rådhusgata", "Sjøgata", "Jernbanegata"]
 EXTRA_SENTENCES = [
     "Tilbudet gjelder innbyggere i {place}.",
     "Kontoret ligger sentralt i {place}, og det er kort vei fra bussen.",
@@ -77,6 +80,7 @@ def populate(n: int, *, seed: int = 1) -> None:
         Category,
         DeliveryMode,
         Language,
+        Location,
         Municipality,
         OpeningHours,
         Organisation,
@@ -88,6 +92,8 @@ def populate(n: int, *, seed: int = 1) -> None:
 
     _ensure_catalogue()
     rng = random.Random(seed)
+    # Addresses from a stream of their own, so the services stay as they were.
+    address_rng = random.Random(seed + 1_000_003)
     demo = list(Service.objects.published().filter(status="published"))
     descriptions = [s for d in demo for s in _sentences(d.description_nb)]
     eligibility = [s for d in demo for s in _sentences(d.eligibility_nb)]
@@ -95,6 +101,7 @@ def populate(n: int, *, seed: int = 1) -> None:
     keywords = sorted({k for d in demo for k in d.keyword_list("nb")})
     keywords_en = sorted({k for d in demo for k in d.keyword_list("en")})
     municipalities = list(Municipality.objects.select_related("county"))
+    names = {m.number: m.name for m in municipalities}
     categories = list(Category.objects.values_list("pk", flat=True))
     groups = list(TargetGroup.objects.values_list("pk", flat=True))
     languages = list(Language.objects.values_list("code", flat=True))
@@ -166,8 +173,28 @@ def populate(n: int, *, seed: int = 1) -> None:
                             OpeningHours(service=s, weekday=3, opens="18:00", closes="21:00")
                         )
             OpeningHours.objects.bulk_create(hours)
+            Location.objects.bulk_create(
+                _address(address_rng, s, names) for s in created if address_rng.random() < ADDRESSED
+            )
         rebuild()
     analyze()
+
+
+def _address(rng, service, names):
+    """A visiting address in the organisation's municipality (one in ten confidential)."""
+    from services.models import Location
+
+    number = service.organisation.municipality_id
+    return Location(
+        service=service,
+        street=f"{rng.choice(STREETS)} {rng.randint(1, 120)}",
+        postal_code=f"{rng.randint(1, 9999):04d}",
+        city=names.get(number, ""),
+        municipality_id=number,
+        latitude=f"{rng.uniform(58.0, 70.5):.6f}",
+        longitude=f"{rng.uniform(5.0, 30.5):.6f}",
+        is_confidential=rng.random() < 0.1,
+    )
 
 
 def analyze() -> None:

@@ -102,7 +102,8 @@ def _set_prefetched(instance, name: str, rows: list) -> None:
 
 _SERVICE_SQL = (
     "SELECT s.*, o.name AS o_name, o.municipality_id AS o_municipality, m.name AS m_name, "
-    "c.id AS c_id, c.role AS c_role, c.email AS c_email, c.phone AS c_phone "
+    "c.id AS c_id, c.role AS c_role, c.email AS c_email, c.phone AS c_phone, "
+    "EXISTS (SELECT 1 FROM services_location l WHERE l.service_id = s.id) AS has_locations "
     "FROM services_service s JOIN services_organisation o ON o.id = s.organisation_id "
     "LEFT JOIN services_municipality m ON m.number = o.municipality_id "
     "LEFT JOIN services_stewardcontact c "
@@ -173,13 +174,18 @@ def service_page(slug: str) -> ServicePage:
         kind: [build[kind](*row[1:]) for row in sorted(rows, key=lambda r: (r[0], r[2]))]
         for kind, rows in named.items()
     }
-    locations = list(
-        Location.objects.raw(
-            f"SELECT l.*, m.name AS municipality_name FROM {Location._meta.db_table} l "
-            f"LEFT JOIN {Location._meta.get_field('municipality').related_model._meta.db_table} m"
-            " ON m.number = l.municipality_id WHERE l.service_id = %s ORDER BY l.position, l.id",
-            [service.pk],
+    # Phone and chat lines have no address: no query for them.
+    locations = (
+        list(
+            Location.objects.raw(
+                f"SELECT l.*, m.name AS municipality_name FROM {Location._meta.db_table} l "
+                f"LEFT JOIN {Municipality._meta.db_table} m ON m.number = l.municipality_id "
+                "WHERE l.service_id = %s ORDER BY l.position, l.id",
+                [service.pk],
+            )
         )
+        if service.has_locations
+        else []
     )
     # services.opening reads service.opening_hours.all(): give it these rows.
     _set_prefetched(service, "opening_hours", hours)

@@ -1,12 +1,12 @@
-"""Everything the public service page shows, read in three plain queries.
+"""Everything the public service page shows, read in at most three plain queries.
 
 The page is the portal's most visited one after the results, so it avoids
 Django's query compilation and prefetch machinery (which cost more than the
 page's template): one query for the service with its organisation, the
 organisation's municipality and the published steward contact, one UNION ALL
 for its categories, target groups, languages, delivery modes, phones and
-opening hours, and one for its locations. On PostgreSQL every query is a round
-trip, and the page has a budget (issue 4).
+opening hours, and one for its locations when it has any. On PostgreSQL every
+query is a round trip, and the page has a budget (issue 4).
 """
 
 import datetime as dt

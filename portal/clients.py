@@ -11,7 +11,16 @@ header is ignored altogether. The address is only ever used through a keyed
 hash, never stored or logged.
 """
 
+import hashlib
+import hmac
+
 from django.conf import settings
+
+
+def keyed_hash(value: str) -> str:
+    """A keyed (SECRET_KEY) SHA-256 of `value`: a throttle key that cannot be reversed, so
+    the cache never holds a username or a client address in clear."""
+    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
 def client_address(request) -> str:

@@ -3,8 +3,6 @@ failed attempts throttled per username and per client, two-factor setup with
 an inline QR code, and the same second-factor rule for /admin/."""
 
 import base64
-import hashlib
-import hmac
 
 import qrcode
 import qrcode.image.svg
@@ -27,7 +25,7 @@ from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.clients import client_address
+from portal.clients import client_address, keyed_hash
 from referrals.models import active_membership
 
 
@@ -64,15 +62,10 @@ class TokenForm(forms.Form):
 
 
 def _throttle_keys(request, username: str) -> list[tuple[str, int]]:
-    # Keys are keyed hashes: the cache (a database table by default) never holds
-    # a username or a client address in clear.
-    def digest(value: str) -> str:
-        return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
-
     client = client_address(request)
     return [
-        ("login-fail-u:" + digest(username.lower()), settings.LOGIN_THROTTLE_PER_USER),
-        ("login-fail-c:" + digest(client), settings.LOGIN_THROTTLE_PER_CLIENT),
+        ("login-fail-u:" + keyed_hash(username.lower()), settings.LOGIN_THROTTLE_PER_USER),
+        ("login-fail-c:" + keyed_hash(client), settings.LOGIN_THROTTLE_PER_CLIENT),
     ]
 
 

@@ -459,7 +459,7 @@ def steward_contact(service: Service):
     """The published responsible contact for a listing's steward, or None."""
     from services.models import StewardContact
 
-    key = service.organisation.municipality_id or "national"
+    key = StewardContact.key_for(service.organisation.municipality_id)
     return StewardContact.objects.filter(key=key, is_published=True).first()
 
 

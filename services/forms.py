@@ -1,14 +1,12 @@
 """Forms for the public pages: the municipality chooser and "report an error"."""
 
-import hashlib
-import hmac
 import unicodedata
 
 from django import forms
-from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from portal.clients import keyed_hash
 from services.models import Municipality
 
 
@@ -76,8 +74,7 @@ def form_token(service_pk: int) -> str:
 
 def client_key(ip: str) -> str:
     """A keyed hash of the client address: a throttle key that cannot be reversed."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
-    return f"error-report:{digest[:32]}"
+    return f"error-report:{keyed_hash(ip)[:32]}"
 
 
 class ErrorReportForm(forms.Form):

@@ -670,6 +670,9 @@ class StewardContact(models.Model):
     One row per municipality; the row without a municipality is the national one.
     """
 
+    # The national contact's key; a municipality's contact has its number (`key_for`).
+    NATIONAL = "national"
+
     key = models.CharField(max_length=8, unique=True, editable=False)
     municipality = models.OneToOneField(
         Municipality,
@@ -705,8 +708,15 @@ class StewardContact(models.Model):
         return self.role
 
     def save(self, *args, **kwargs):
-        self.key = self.municipality_id or "national"
+        self.key = self.key_for(self.municipality_id)
         super().save(*args, **kwargs)
+
+    @classmethod
+    def key_for(cls, municipality_id: str | None) -> str:
+        """The key of the contact who stewards listings of an organisation in
+        `municipality_id` (None: a national organisation). service_page.py's query joins
+        on the same rule in SQL."""
+        return municipality_id or cls.NATIONAL
 
 
 class PendingChange(models.Model):

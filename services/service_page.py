@@ -107,7 +107,8 @@ _SERVICE_SQL = (
     "FROM services_service s JOIN services_organisation o ON o.id = s.organisation_id "
     "LEFT JOIN services_municipality m ON m.number = o.municipality_id "
     "LEFT JOIN services_stewardcontact c "
-    "ON c.key = COALESCE(o.municipality_id, 'national') AND c.is_published "
+    # StewardContact.key_for in SQL: the municipality's contact, or the national one.
+    "ON c.key = COALESCE(o.municipality_id, %s) AND c.is_published "
     "WHERE s.slug = %s AND s.status = %s"
 )
 
@@ -115,7 +116,9 @@ _SERVICE_SQL = (
 def _service(slug: str) -> tuple[Service, StewardContact | None]:
     """The published service `slug`, its organisation (name and municipality) and the
     published steward contact (as `services.coordination.steward_contact` finds it)."""
-    found = list(Service.objects.raw(_SERVICE_SQL, [slug, Service.Status.PUBLISHED]))
+    found = list(
+        Service.objects.raw(_SERVICE_SQL, [StewardContact.NATIONAL, slug, Service.Status.PUBLISHED])
+    )
     if not found:
         raise Http404("No such published service.")
     service = found[0]

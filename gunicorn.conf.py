@@ -8,3 +8,14 @@ worker_class = "sync"
 accesslog = "-"
 # %(U)s is the path without the query string; no %(h)s (remote address).
 access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+
+# Load the app, and with it the search's dictionaries (simplemma: about 100 MB for
+# bokmål, nynorsk and English), once in the master: the workers share those pages after
+# the fork instead of each loading its own copy on its first search.
+preload_app = True
+
+
+def when_ready(server):
+    from services.search.text import warm_up
+
+    warm_up()

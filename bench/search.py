@@ -30,7 +30,8 @@ BUDGET_MAX_MS = {100_000: 200}
 QUERY_BUDGET = 12
 
 # The fixed mix: everyday questions, a typo, a compound, English, a very common
-# word with no filter, and filters alone and together.
+# word with no filter, acute and indirect sentences, nynorsk, a query nothing fits,
+# and filters alone and together.
 MIX = [
     ("hjelp", {}),
     ("vold", {}),
@@ -45,6 +46,11 @@ MIX = [
     ("barn", {"open_now": "1", "referral": "no"}),
     ("tvangsekteskap", {"language": ["en"]}),
     ("behandling", {"municipality": "4601", "delivery_mode": ["phone"]}),
+    ("jeg orker ikke å leve lenger", {}),
+    ("my husband is threatening to kill me", {"municipality": "0301"}),
+    ("eg vert slegen av sambuaren min", {"municipality": "1870"}),
+    ("jeg er redd for at jeg skal skade kjæresten min", {}),
+    ("søke om bostøtte", {}),
     ("", {"municipality": "1870"}),
     ("", {"category": ["rus"], "anonymous": "1"}),
 ]

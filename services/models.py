@@ -78,6 +78,30 @@ class Municipality(models.Model):
         return f"{self.name} ({self.number})"
 
 
+class Persona(models.TextChoices):
+    """Who a query shows the person to be, and who a category or target group is for."""
+
+    AT_RISK = "at_risk", _("utsatt for vold eller overgrep")
+    USES_VIOLENCE = "uses_violence", _("bruker vold eller er redd for å gjøre det")
+    SEXUAL_THOUGHTS = "sexual_thoughts", _("seksuelle tanker om barn eller har begått overgrep")
+    PRISONER = "prisoner", _("innsatt, domfelt eller løslatt")
+    RELATIVE = "relative", _("pårørende")
+    PROFESSIONAL = "professional", _("fagperson")
+    CHILD = "child", _("barn eller ungdom")
+
+
+# Who the services of a category or target group are for, where that is a restriction.
+AUDIENCE_CHOICES = [
+    (Persona.AT_RISK, _("personer utsatt for vold eller overgrep")),
+    (Persona.USES_VIOLENCE, _("personer som bruker vold")),
+    (Persona.SEXUAL_THOUGHTS, _("personer med seksuelle tanker om barn eller dømt for overgrep")),
+    (Persona.PRISONER, _("innsatte, domfelte og løslatte")),
+    (Persona.PROFESSIONAL, _("fagpersoner")),
+    (Persona.RELATIVE, _("pårørende")),
+    (Persona.CHILD, _("barn og unge")),
+]
+
+
 class Category(LocalisedNameMixin, models.Model):
     slug = models.SlugField(_("kortnavn"), max_length=80, unique=True)
     name_nb = models.CharField(_("navn (bokmål)"), max_length=120)
@@ -86,6 +110,16 @@ class Category(LocalisedNameMixin, models.Model):
     description_nb = models.TextField(_("beskrivelse (bokmål)"), blank=True)
     description_en = models.TextField(_("beskrivelse (engelsk)"), blank=True)
     position = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
+    audience = models.CharField(
+        _("hvem tjenestene er for"),
+        max_length=20,
+        blank=True,
+        choices=AUDIENCE_CHOICES,
+        help_text=_(
+            "Søket viser tjenester som bare er for voldsutøvere, domfelte, innsatte eller "
+            "fagfolk blant de fem første bare når søket viser at det er det man leter etter."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "slug"]
@@ -102,6 +136,16 @@ class TargetGroup(LocalisedNameMixin, models.Model):
     name_nn = models.CharField(_("navn (nynorsk)"), max_length=120)
     name_en = models.CharField(_("navn (engelsk)"), max_length=120)
     position = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
+    audience = models.CharField(
+        _("hvem tjenestene er for"),
+        max_length=20,
+        blank=True,
+        choices=AUDIENCE_CHOICES,
+        help_text=_(
+            "Søket viser tjenester som bare er for voldsutøvere, domfelte, innsatte eller "
+            "fagfolk blant de fem første bare når søket viser at det er det man leter etter."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "slug"]
@@ -861,4 +905,14 @@ for _model in [Organisation, Service, Phone, Location, OpeningHours]:
 
 # The search index tables live with the search package; importing them here
 # registers them with the app.
-from services.search.models import SearchDocument, SearchTerm  # noqa: E402, F401
+from services.search.models import (  # noqa: E402, F401
+    Concept,
+    ConceptTerm,
+    SearchDocument,
+    SearchTerm,
+)
+
+simple_history_register(
+    Concept, app="services", m2m_fields=["categories", "target_groups", "lines"]
+)
+simple_history_register(ConceptTerm, app="services")

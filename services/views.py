@@ -73,7 +73,9 @@ def results(request):
     query = request.GET.get("q", "")
     found = search_services(query, request.GET)
     page = found.listing(request.GET.get("page"), SEARCH_PAGE_SIZE)
-    if query.strip() and not found.total:
+    if query.strip() and (not found.total or found.query.mostly_unknown):
+        # Nothing found, or only a marked handful for words the search did not understand:
+        # either way the catalogue or its vocabulary lacks what was asked for.
         record_unanswered_search(query)
     kept = request.GET.copy()
     kept.pop("page", None)

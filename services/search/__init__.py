@@ -14,15 +14,16 @@ county's and national ones), ``referral`` (``yes``/``no``; unknown matches
 neither), ``free``, ``anonymous``, ``open_now`` (any value = on). Unknown
 values never fail: they are ignored and `messages` says so.
 
-How it works: `query.parse` reads the words (stemming, synonyms, æøå folding,
-stop words); the backend for the database in use (`sqlite.py`: FTS5 + bm25,
-`postgres.py`: tsvector + GIN + ts_rank, pg_trgm) looks the terms up in the
-vocabulary, corrects unknown words and returns a bounded set of candidates
-(the best CANDIDATE_LIMIT by the database's own rank) with the FilterSet from
-`services/filters.py` applied; `query.score` ranks those candidates the same
-way on both databases, a chosen municipality lifts local and county services,
-and an acute query always keeps an emergency line near the top. Facet counts
-come from the same candidates, so a page costs a fixed number of queries.
+How it works: `query.parse` reads the words in their language (bokmål, nynorsk or
+English, from the site language and the words: `text.py`) and finds the situations of the
+coordinators' vocabulary in them (`vocabulary.py`: what the person needs, who they are, how
+urgent it is); the backend for the database in use (`sqlite.py`: FTS5 + bm25,
+`postgres.py`: tsvector + GIN + ts_rank) looks the terms up in the index vocabulary,
+corrects words nobody knows and returns a bounded set of candidates (the best
+CANDIDATE_LIMIT by the database's own rank) with the FilterSet from `services/filters.py`
+applied; `rank` orders them the same way on both databases and applies the safety rules
+(see its docstring). Facet counts come from the same candidates, so a page costs a fixed
+number of queries.
 
 Bulk writes that bypass signals (bulk_create, QuerySet.update of indexed text)
 must call `reindex(services)` or `rebuild()` afterwards.
@@ -51,6 +52,8 @@ from services.search import query as query_side
 from services.search.backends import OUTER_ID, Candidate, MatchPlan, RowFilter
 from services.search.index import deferred, rebuild, reindex, remove
 from services.search.query import Document, ParsedQuery
+from services.search.vocabulary import Vocabulary
+from services.search.vocabulary import current as current_vocabulary
 
 __all__ = ["search_services", "reindex", "rebuild", "remove", "deferred", "SearchResults"]
 
@@ -59,11 +62,23 @@ FACET_CAP = 100
 PAGE_SIZE = 20
 MULTI = ("category", "target_group", "language", "delivery_mode")
 SINGLE = ("municipality", "referral", "free", "anonymous", "open_now")
-# How much a chosen municipality lifts its own and its county's services.
-LOCAL_BOOST, COUNTY_BOOST = 1.3, 1.12
-ACUTE_BOOST = 1.15
-# An acute query shows an emergency line at least this high (1-based).
-EMERGENCY_WITHIN = 3
+# How much a chosen municipality lifts its own and its county's services (when they answer
+# the query's meaning, not only a generic word).
+LOCAL_BOOST, COUNTY_BOOST = 1.2, 1.08
+# How much a service for who the person is (a relative, a child, a professional) is lifted.
+PERSONA_BOOST, CHILD_BOOST = 1.1, 1.3
+# A service that needs a referral counts a little less than one you can contact yourself.
+REFERRAL_NEEDED = 0.93
+# A concept carries meaning from this weight on (a word most listings use does not), and a
+# local listing is lifted when its own words answer such a concept at least this well.
+MEANINGFUL, LOCAL_MATCH = 1.0, 0.4
+# Results scoring below this share of the best one are weak matches and left out.
+WEAK_MATCH = 0.2
+# Services held back for the wrong person stay out of the first TOP; a query the search
+# mostly did not understand shows at most HANDFUL results.
+TOP, HANDFUL = 5, 5
+OFFENDER_PERSONAS = frozenset({"uses_violence", "sexual_thoughts"})
+RESTRICTED_AUDIENCES = frozenset({"uses_violence", "sexual_thoughts", "prisoner", "professional"})
 # What a result on the results page shows (services/templatetags/search_results.py). The
 # listed services hold only these fields: reading any other costs a query per service.
 LISTING_FIELDS = (
@@ -427,12 +442,14 @@ def search_services(
     base = RowFilter(filterset.row_condition, narrowing, filterset.coverage_ids())
 
     backend = get_backend()
-    parsed = query_side.parse(query or "")
+    site_language = (language or get_language() or "nb").split("-")[0]
+    concepts = current_vocabulary()
+    parsed = query_side.parse(query or "", site_language, concepts)
     if parsed.truncated:
         messages.append(_("Søket var svært langt; bare begynnelsen er brukt."))
     open_now = open_now_sql("s", now)
 
-    if parsed.is_empty:
+    if parsed.is_empty and not parsed.acute:
         if (query or "").strip():
             messages.append(
                 _("Søket inneholdt ingen ord vi kunne søke etter. Viser alle tjenester.")
@@ -441,11 +458,14 @@ def search_services(
     else:
         lookup, prefixes = query_side.lookup_candidates(parsed)
         vocabulary = backend.vocabulary(lookup, prefixes)
-        query_side.resolve(parsed, vocabulary, _total_documents(backend), backend.fuzzy)
+        query_side.resolve(parsed, vocabulary, _total_documents(backend), backend.fuzzy, concepts)
         terms = _match_terms(parsed)
-        plan = MatchPlan.build(terms, backend.match_frequencies(terms, vocabulary), parsed.acute)
-        candidates = backend.candidates(plan, base, limit + 1, municipality, open_now)
-        candidates = rank(parsed, candidates, municipality)
+        plan = MatchPlan.build(terms, vocabulary, parsed.acute, parsed.lines)
+        if parsed.understood or parsed.acute:
+            candidates = backend.candidates(plan, base, limit + 1, municipality, open_now)
+            candidates = rank(parsed, candidates, municipality, concepts)
+        else:
+            candidates = []
 
     more = len([c for c in candidates if c.score > 0 or parsed.is_empty]) > limit
     results = SearchResults(
@@ -487,10 +507,26 @@ def _match_terms(parsed: ParsedQuery) -> list[str]:
     return sorted(weighted, key=lambda t: -weighted[t])
 
 
-def rank(parsed: ParsedQuery, candidates: list[Candidate], municipality) -> list[Candidate]:
-    """Order candidates by how well they answer the query (same on every database)."""
+def rank(
+    parsed: ParsedQuery, candidates: list[Candidate], municipality, concepts: Vocabulary
+) -> list[Candidate]:
+    """Order candidates by how well they answer the query (the same on every database), then
+    apply the safety rules, which never depend on a tie of scores:
+
+    * an acute query shows its lines first (`ParsedQuery.lines`: suicide → 113 and the
+      crisis lines, danger → 112, …), each national line preceded by the chosen
+      municipality's emergency listing of the same kind (its own overgrepsmottak);
+    * a service only for people who use violence, offenders, prisoners or professionals
+      (see `restricted_to`) stays out of the first five unless the query shows that intent;
+    * a query from someone who fears harming others puts the services for them before the
+      victims' emergency services;
+    * results that cover little of what the best result covers are left out, and a query
+      whose words the search mostly did not understand shows at most a handful.
+    """
     top_rank = max((c.rank for c in candidates), default=0.0) or 1.0
     wanted = parsed.all_terms()
+    personas = parsed.personas
+    offender = bool(personas & OFFENDER_PERSONAS) and "at_risk" not in personas
     for candidate in candidates:
         document = Document.from_strings(
             candidate.name_terms,
@@ -498,26 +534,130 @@ def rank(parsed: ParsedQuery, candidates: list[Candidate], municipality) -> list
             candidate.body_terms,
             candidate.extra_terms,
             wanted,
+            candidate.categories,
+            candidate.target_groups,
+            candidate.id,
         )
         relevance = query_side.score(parsed, document) + 0.001 * (candidate.rank / top_rank)
-        if municipality is not None:
+        if municipality is not None and _means_something(parsed, document):
             if candidate.is_local:
                 relevance *= LOCAL_BOOST
             elif candidate.is_county:
                 relevance *= COUNTY_BOOST
-        if parsed.acute and candidate.is_emergency:
-            relevance *= ACUTE_BOOST
+        served = {concepts.group_audience.get(g) for g in candidate.target_groups}
+        if "child" in personas and "child" in served:
+            # A child asking for help: the services made for children first, and among
+            # them those a child can use without giving a name.
+            relevance *= CHILD_BOOST * (PERSONA_BOOST if candidate.anonymous_possible else 1.0)
+        elif personas & served:
+            relevance *= PERSONA_BOOST
+        if candidate.referral_required:
+            # Someone searching wants help they can reach themselves first.
+            relevance *= REFERRAL_NEEDED
+        if offender and _serves(candidate, concepts) & personas:
+            relevance *= PERSONA_BOOST
         candidate.score = relevance
     ordered = sorted(candidates, key=lambda c: (-c.score, c.name, c.id))
-    ranked = [c for c in ordered if c.score > 0]
-    if parsed.acute and not any(c.is_emergency for c in ranked[:EMERGENCY_WITHIN]):
-        # Danger now: the best emergency line goes near the top, matched or not.
-        emergency = next((c for c in ordered if c.is_emergency), None)
-        if emergency is not None:
-            if emergency in ranked:
-                ranked.remove(emergency)
-            ranked.insert(min(EMERGENCY_WITHIN - 1, len(ranked)), emergency)
+    best = ordered[0].score if ordered else 0.0
+    ranked = [c for c in ordered if c.score > 0 and c.score >= best * WEAK_MATCH]
+    if parsed.mostly_unknown:
+        ranked = ranked[:HANDFUL]
+    pinned = _pinned(parsed, candidates, municipality)
+    ranked = pinned + [c for c in ranked if c not in pinned]
+    held_back = [
+        c
+        for c in ranked[len(pinned) :]
+        if _held_back(c, concepts, personas) or (offender and c.is_emergency)
+    ]
+    if held_back:
+        ranked = [c for c in ranked if c not in held_back] + held_back
     return ranked
+
+
+def explain(parsed: ParsedQuery, candidate: Candidate) -> list[tuple[str, float, float]]:
+    """Why a candidate ranked where it did: each concept of the query (as the person wrote
+    it), its weight in the query and how well the service answers it (0–1)."""
+    document = Document.from_strings(
+        candidate.name_terms,
+        candidate.tag_terms,
+        candidate.body_terms,
+        candidate.extra_terms,
+        parsed.all_terms(),
+        candidate.categories,
+        candidate.target_groups,
+        candidate.id,
+    )
+    return [(c.label, c.idf, query_side.concept_match(c, document)) for c in parsed.concepts]
+
+
+def _means_something(parsed: ParsedQuery, document: Document) -> bool:
+    """Does the document answer a concept that carries meaning (not only a generic word)?"""
+    return any(
+        c.weight >= 1.0
+        and c.idf >= MEANINGFUL
+        and query_side.term_match(c, document) >= LOCAL_MATCH
+        for c in parsed.concepts
+    )
+
+
+def _serves(candidate: Candidate, concepts: Vocabulary) -> set[str]:
+    """Who the service's categories are for."""
+    return {concepts.category_audience.get(c, "") for c in candidate.categories} - {""}
+
+
+def restricted_to(candidate: Candidate, concepts: Vocabulary) -> list[set[str]]:
+    """Whom a service is only for, as conditions a query must each meet (share a persona
+    with): each kind of person its categories are for when none of them is for people at
+    risk (a prison programme: prisoners; help after a sexual offence: people with harmful
+    sexual thoughts), and its target groups when all of them are such groups
+    (professionals only). None: the service is for everyone."""
+    serves = _serves(candidate, concepts)
+    conditions = []
+    if "at_risk" not in serves:
+        # Each kind of restricted category is a condition of its own: a prison programme
+        # after a sexual offence is for someone the query shows to be both.
+        conditions.extend({audience} for audience in sorted(serves & RESTRICTED_AUDIENCES))
+    groups = {concepts.group_audience.get(g, "") for g in candidate.target_groups}
+    if groups and groups <= RESTRICTED_AUDIENCES:
+        conditions.append(groups)
+    return conditions
+
+
+def _held_back(candidate: Candidate, concepts: Vocabulary, personas: set[str]) -> bool:
+    """Is the service only for someone the query does not show the person to be? A victim
+    who mentions prison or an offence ("he gets out of prison") is still a victim."""
+    conditions = restricted_to(candidate, concepts)
+    if any(not condition & personas for condition in conditions):
+        return True
+    if "at_risk" in personas and not personas & OFFENDER_PERSONAS:
+        return any(condition & (OFFENDER_PERSONAS | {"prisoner"}) for condition in conditions)
+    return False
+
+
+def _pinned(parsed: ParsedQuery, candidates: list[Candidate], municipality) -> list[Candidate]:
+    """The lines an acute query shows first, in order, each national line after the chosen
+    municipality's emergency listings of the same kind (the same categories)."""
+    if not parsed.lines:
+        return []
+    by_id = {c.id: c for c in candidates}
+    pinned: list[Candidate] = []
+    for pk in parsed.lines:
+        line = by_id.get(pk)
+        if line is None:
+            continue
+        if municipality is not None:
+            kind = set(line.categories)
+            pinned.extend(
+                c
+                for c in candidates
+                if c.is_emergency
+                and (c.is_local or c.is_county)
+                and set(c.categories) == kind
+                and c not in pinned
+            )
+        if line not in pinned:
+            pinned.append(line)
+    return pinned
 
 
 def _facets(results: SearchResults, options, clean) -> list[Facet]:

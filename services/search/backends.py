@@ -130,11 +130,20 @@ class RowFilter:
 class MatchPlan:
     selective: list[str] = field(default_factory=list)
     common: list[str] = field(default_factory=list)
+    # An acute query: its emergency lines (and the other emergency listings) are candidates
+    # whatever its words match.
     emergency: bool = False
+    lines: list[int] = field(default_factory=list)
 
     @classmethod
-    def build(cls, weighted_terms: list[str], vocabulary: dict[str, int], emergency: bool):
-        plan = cls(emergency=emergency)
+    def build(
+        cls,
+        weighted_terms: list[str],
+        vocabulary: dict[str, int],
+        emergency: bool,
+        lines: list[int] | None = None,
+    ):
+        plan = cls(emergency=emergency, lines=list(lines or []))
         budget = 0
         for term in sorted(weighted_terms, key=lambda t: (vocabulary.get(t, 0), t)):
             df = vocabulary.get(term, 0)
@@ -189,17 +198,31 @@ class Backend:
                     found.pop(term, None)
         return found
 
-    def match_frequencies(self, terms: list[str], vocabulary: dict[str, int]) -> dict[str, int]:
-        """How many documents the database's own match of each term finds (for `MatchPlan`).
-        Here the database matches the prepared terms themselves: their vocabulary counts."""
-        return vocabulary
+    def fuzzy(self, terms: list[str]) -> dict[str, list[tuple[str, int, str]]]:
+        """For words nobody knows, the nearest real words of the index (term, df, word).
 
-    def fuzzy(self, terms: list[str]) -> dict[str, list[tuple[str, int]]]:
-        near_rows = self.similar_terms(terms)
-        return {term: nearest(term, near_rows.get(term, [])) for term in terms}
-
-    def similar_terms(self, terms: list[str]) -> dict[str, list[tuple[str, int]]]:
-        raise NotImplementedError
+        The same statement on every database, and the choice made in Python, so SQLite
+        and PostgreSQL correct a query alike: the candidates are the terms that begin as
+        the word does (or with its first two letters swapped) and are at most two letters
+        longer or shorter; `query.nearest` keeps the closest by edit distance."""
+        conditions, params = [], []
+        for term in terms:
+            for prefix in {term[:2], term[1::-1]}:
+                conditions.append(
+                    f"(term{self.collate} >= %s AND term{self.collate} < %s "
+                    "AND length(term) BETWEEN %s AND %s)"
+                )
+                params += [prefix, prefix + "~", len(term) - 2, len(term) + 2]
+        if not conditions:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT term, df, word FROM services_searchterm "
+                f"WHERE df > 0 AND ({' OR '.join(conditions)})",
+                params,
+            )
+            rows = cursor.fetchall()
+        return {term: nearest(term, rows) for term in terms}
 
     def total_documents(self) -> int:
         with connection.cursor() as cursor:
@@ -260,6 +283,14 @@ class Backend:
                     f"WHERE s.is_emergency AND {condition} LIMIT %s")
             )  # fmt: skip
             params += [*p, EMERGENCY_LINES]
+        if plan.lines:
+            condition, p = base.on("s")
+            marks = ", ".join(["%s"] * len(plan.lines))
+            branches.append(
+                (0, f"SELECT s.id AS id, 0.0 AS score FROM services_service s "
+                    f"WHERE s.id IN ({marks}) AND {condition}")
+            )  # fmt: skip
+            params += [*plan.lines, *p]
         if not branches:
             return []
         union = " UNION ALL ".join(

@@ -22,8 +22,7 @@ from django.db import connection, transaction
 
 from services.models import Category, Service, TargetGroup
 from services.search.models import SearchDocument, SearchTerm
-from services.search.query import stop_words
-from services.search.text import terms
+from services.search.text import LANGUAGES, display_word, terms
 
 BATCH = 2000
 _state = threading.local()
@@ -33,16 +32,17 @@ _SENTENCE_RE = re.compile(r"(?<=[.!?\n])\s+")
 
 
 @lru_cache(maxsize=50_000)
-def _sentence_terms(sentence: str) -> str:
-    return " ".join(terms(sentence, stop_words()))
+def _sentence_terms(sentence: str, language: str) -> str:
+    return " ".join(terms(sentence, language))
 
 
-def _text(*parts: str) -> str:
-    """The index terms of some texts; sentences repeat across listings, so each is stemmed once."""
+def _text(language: str, *parts: str) -> str:
+    """The index terms of some texts in one language; sentences repeat across listings,
+    so each is read once."""
     out = []
     for part in parts:
         if part:
-            out.extend(_sentence_terms(s) for s in _SENTENCE_RE.split(part))
+            out.extend(_sentence_terms(s, language) for s in _SENTENCE_RE.split(part))
     return " ".join(t for t in out if t)
 
 
@@ -62,27 +62,39 @@ TEXT_FIELDS = [
 ]
 
 
-def document_fields(row: dict, categories: list[str], groups: list[str]) -> dict[str, str]:
-    """The index terms of a service by weight class (A name, B tags, C texts, D English texts)."""
+def document_fields(row: dict, categories: list[dict], groups: list[dict]) -> dict[str, str]:
+    """The index terms of a service by weight class (A name, B tags, C texts, D English
+    texts), each text read in its own language. `categories` and `groups` are the labels
+    of its categories and target groups by language (``{"nb": …, "nn": …, "en": …}``)."""
+    labels = categories + groups
     return {
-        "name_terms": _text(row["name"], row["name_en"]),
-        "tag_terms": _text(*categories, row["keywords_nb"], row["keywords_en"], *groups),
+        "name_terms": " ".join([_text("nb", row["name"]), _text("en", row["name_en"])]).strip(),
+        "tag_terms": " ".join(
+            [
+                *(_text(lang, label[lang]) for label in labels for lang in LANGUAGES),
+                _text("nb", row["keywords_nb"]),
+                _text("en", row["keywords_en"]),
+            ]
+        ).strip(),
         "body_terms": _text(
+            "nb",
             row["description_nb"],
             row["eligibility_nb"],
             row["how_it_works_nb"],
             row["organisation__name"] or "",
         ),
-        "extra_terms": _text(row["description_en"], row["eligibility_en"], row["how_it_works_en"]),
+        "extra_terms": _text(
+            "en", row["description_en"], row["eligibility_en"], row["how_it_works_en"]
+        ),
     }
 
 
-def _labels(through, fk: str, model, ids: list[int]) -> dict[int, list[str]]:
+def _labels(through, fk: str, model, ids: list[int]) -> dict[int, list[dict]]:
     names = {
-        pk: f"{nb} {nn} {en}"
+        pk: {"nb": nb, "nn": nn, "en": en}
         for pk, nb, nn, en in model.objects.values_list("pk", "name_nb", "name_nn", "name_en")
     }
-    labels: dict[int, list[str]] = {}
+    labels: dict[int, list[dict]] = {}
     for service_id, target in through.objects.filter(service_id__in=ids).values_list(
         "service_id", fk
     ):
@@ -149,14 +161,14 @@ def remove(service_ids: Iterable[int]) -> None:
 
 
 def _add_frequencies(delta: Counter[str]) -> None:
-    rows = [(term[:64], n) for term, n in delta.items() if n]
+    rows = [(term[:64], n, display_word(term)[:64]) for term, n in delta.items() if n]
     table = SearchTerm._meta.db_table
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 500):
             chunk = rows[start : start + 500]
-            values = ", ".join(["(%s, %s)"] * len(chunk))
+            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
             cursor.execute(
-                f"INSERT INTO {table} (term, df) VALUES {values} "
+                f"INSERT INTO {table} (term, df, word) VALUES {values} "
                 f"ON CONFLICT (term) DO UPDATE SET df = {table}.df + excluded.df",
                 [v for row in chunk for v in row],
             )
@@ -176,7 +188,11 @@ def rebuild(batch: int = BATCH) -> int:
                 frequencies.update(document.term_set())
             SearchDocument.objects.bulk_create(documents, batch_size=500)
         SearchTerm.objects.bulk_create(
-            [SearchTerm(term=t[:64], df=n) for t, n in frequencies.items()], batch_size=1000
+            [
+                SearchTerm(term=t[:64], df=n, word=display_word(t)[:64])
+                for t, n in frequencies.items()
+            ],
+            batch_size=1000,
         )
     return len(ids)
 

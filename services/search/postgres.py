@@ -1,6 +1,5 @@
-"""PostgreSQL: a stored, weighted tsvector (`norwegian` configuration over the terms
-prepared in Python) with a GIN index, ranked with ts_rank; pg_trgm (a trigram index on
-the vocabulary) for misspellings."""
+"""PostgreSQL: a stored, weighted tsvector (`simple` configuration over the terms
+prepared in Python) with a GIN index, ranked with ts_rank."""
 
 from __future__ import annotations
 
@@ -9,14 +8,13 @@ from django.db import connection, transaction
 from services.search.backends import SAMPLE_SCAN, Backend
 
 # ts_rank weights for D, C, B, A: English texts, texts, categories/keywords, name.
-RANK_WEIGHTS = "{0.07, 0.15, 0.5, 1.0}"
-# The text-search configuration of the stored vector (see migration 0005) and of every
-# tsquery. Both sides get the terms already prepared in Python (text.py) and pass them
-# through this one configuration, so its stemmer and stop words treat a document's terms
-# and a query's alike. Query terms come from the query or from the vocabulary
-# (services_searchterm, which holds the Python-prepared terms, not PostgreSQL lexemes),
-# never from the vector itself, so no term is stemmed twice on one side only.
-TS_CONFIG = "norwegian"
+RANK_WEIGHTS = "{0.15, 0.15, 0.5, 1.0}"
+# The text-search configuration of the stored vector (see migration 0009) and of every
+# tsquery: `simple`, which only lower-cases. The terms are lemmas already prepared in
+# Python (text.py), each text in its own language; a Norwegian stemmer here would fold
+# English lemmas together ("temper" and "temporary") and make PostgreSQL match what
+# SQLite does not.
+TS_CONFIG = "simple"
 
 
 class PostgresBackend(Backend):
@@ -89,43 +87,3 @@ class PostgresBackend(Backend):
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             cursor.execute(sql, params)
             return cursor.fetchall()
-
-    def match_frequencies(self, terms, vocabulary):
-        """The `norwegian` configuration stems the prepared terms once more and may join
-        several of them in one lexeme (``shelter`` and ``shelters`` both become ``shelt``), so a
-        rare term can match as many documents as a common one: count, for each term, the
-        vocabulary terms that share its lexeme (an upper bound; one query). Snowball only
-        strips endings, so they all start with the lexeme: a range scan of the vocabulary.
-        A term the configuration drops as a stop word matches nothing (0)."""
-        if not terms:
-            return vocabulary
-        values = ", ".join(["(%s)"] * len(terms))
-        sql = (
-            f"WITH q AS MATERIALIZED (SELECT v.term, to_tsvector('{TS_CONFIG}', v.term) AS vector, "
-            f"COALESCE((SELECT MIN(lexeme) FROM unnest(to_tsvector('{TS_CONFIG}', v.term))), '') "
-            f"AS lexeme FROM (VALUES {values}) AS v(term)) "
-            "SELECT q.term, (SELECT COALESCE(SUM(s.df), 0) FROM services_searchterm s "
-            f"WHERE s.term{self.collate} >= q.lexeme AND s.term{self.collate} < q.lexeme || '~' "
-            f"AND s.df > 0 AND to_tsvector('{TS_CONFIG}', s.term) = q.vector) "
-            "FROM q WHERE q.lexeme <> ''"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, terms)
-            counts = dict(cursor.fetchall())
-        return {term: max(int(counts.get(term, 0)), 0) for term in terms}
-
-    def similar_terms(self, terms):
-        found: dict[str, list[tuple[str, int]]] = {term: [] for term in terms}
-        if not terms:
-            return found
-        values = ", ".join(["(%s)"] * len(terms))
-        sql = (
-            f"SELECT q.term, s.term, s.df FROM (VALUES {values}) AS q(term) "
-            "CROSS JOIN LATERAL (SELECT term, df FROM services_searchterm "
-            "WHERE term %% q.term AND df > 0 ORDER BY similarity(term, q.term) DESC LIMIT 40) s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, terms)
-            for term, candidate, df in cursor.fetchall():
-                found[term].append((candidate, df))
-        return found

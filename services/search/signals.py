@@ -1,11 +1,11 @@
 """Signals that keep the search index current (see `index.py`)."""
 
-from django.db.models.signals import m2m_changed, post_migrate, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
 from django.dispatch import receiver
 
 from services.models import Category, Organisation, Service, TargetGroup
-from services.search import index
-from services.search.models import SearchDocument
+from services.search import index, vocabulary
+from services.search.models import Concept, ConceptTerm, SearchDocument
 
 
 @receiver(post_save, sender=Service, dispatch_uid="search_service_saved")
@@ -71,3 +71,29 @@ def index_unindexed_services(sender, app_config, using="default", **kwargs):
         index.rebuild()  # also recounts the vocabulary from scratch
     else:
         index.reindex(missing)
+
+
+@receiver(post_migrate, dispatch_uid="search_vocabulary_after_migrate")
+def seed_vocabulary(sender, app_config, using="default", **kwargs):
+    """A new installation starts with the seed vocabulary (services/search/concepts.toml)."""
+    if app_config.label == "services" and not Concept.objects.using(using).exists():
+        vocabulary.load_seed()
+
+
+def _vocabulary_changed(sender, **kwargs):
+    vocabulary.clear()
+
+
+for _model in (Concept, ConceptTerm, Category, TargetGroup):
+    post_save.connect(
+        _vocabulary_changed, sender=_model, dispatch_uid=f"vocabulary_{_model.__name__}_saved"
+    )
+    post_delete.connect(
+        _vocabulary_changed, sender=_model, dispatch_uid=f"vocabulary_{_model.__name__}_deleted"
+    )
+for _field in ("categories", "target_groups", "lines"):
+    m2m_changed.connect(
+        _vocabulary_changed,
+        sender=getattr(Concept, _field).through,
+        dispatch_uid=f"vocabulary_{_field}_changed",
+    )

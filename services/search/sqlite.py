@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import connection
-
 from services.search.backends import SAMPLE_SCAN, Backend
 
 # bm25() column weights: name, categories/keywords/target groups, texts, English texts.
-BM25_WEIGHTS = "10.0, 5.0, 1.5, 0.7"
+BM25_WEIGHTS = "10.0, 5.0, 1.5, 1.5"
 
 
 class SQLiteBackend(Backend):
@@ -56,20 +54,3 @@ class SQLiteBackend(Backend):
             f"WHERE services_search_fts MATCH %s LIMIT {SAMPLE_SCAN}) f WHERE {condition} LIMIT %s",
             [*coverage_params, match, *params, limit],
         )
-
-    def similar_terms(self, terms):
-        found: dict[str, list[tuple[str, int]]] = {}
-        with connection.cursor() as cursor:
-            for term in terms:
-                grams = sorted({term[i : i + 3] for i in range(len(term) - 2)})
-                if not grams:
-                    continue
-                cursor.execute(
-                    "SELECT t.term, t.df FROM services_searchterm_trgm g "
-                    "JOIN services_searchterm t ON t.rowid = g.rowid "
-                    "WHERE services_searchterm_trgm MATCH %s AND t.df > 0 "
-                    "AND length(t.term) BETWEEN %s AND %s ORDER BY g.rank LIMIT 40",
-                    [" OR ".join(f'"{g}"' for g in grams), len(term) - 2, len(term) + 2],
-                )
-                found[term] = cursor.fetchall()
-        return found

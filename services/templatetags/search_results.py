@@ -14,6 +14,8 @@ strings the template used, so the translations apply unchanged.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import truncatewords
@@ -151,3 +153,13 @@ def facet_inputs(facet) -> SafeString:
             for option in facet.options
         ]
     return mark_safe("\n".join(rows))
+
+
+@register.simple_tag
+def suggestion_query(found) -> str:
+    """The results page's query string with the corrected query in place of the typed one
+    (municipality kept, filters dropped: a new search)."""
+    params = {"q": found.query.suggestion}
+    if found.municipality is not None:
+        params["municipality"] = found.municipality.number
+    return urlencode(params)

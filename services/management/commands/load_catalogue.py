@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from services.loader import CatalogueError, load
+from services.search.vocabulary import load_seed
 
 DEFAULT_CATALOGUE = Path(settings.BASE_DIR) / "fixtures" / "catalogue.json"
 
@@ -53,6 +54,14 @@ class Command(BaseCommand):
                 f"{kind}: {report.total(kind)} "
                 f"({report.created.get(kind, 0)} created, {report.updated.get(kind, 0)} updated, "
                 f"{report.unchanged.get(kind, 0)} unchanged)"
+            )
+        # The search vocabulary's lines and audiences name services and categories: give
+        # them what the catalogue now holds (never overwrites a coordinator's edits).
+        seeded = load_seed()
+        if any(seeded.values()):
+            self.stdout.write(
+                "search vocabulary: {created} concepts created, {filled} links to the catalogue "
+                "filled in, {audiences} audiences set".format(**seeded)
             )
         self.stdout.write(
             self.style.SUCCESS("Catalogue loaded." if report.changed else "Nothing changed.")

@@ -132,13 +132,15 @@ def is_known(word: str, language: str) -> bool:
 
 
 def terms(text: str, language: str) -> list[str]:
-    """The index terms of a text in one language, stop words left out (repeats kept)."""
-    stops = stop_words(language)
+    """The index terms of a text in a language, stop words left out (repeats kept). Each
+    word is read as a query word is (`word_language`): a Norwegian name in an English text
+    ("Krisesenteret i Stavanger (crisis shelter)") is read as Norwegian."""
     out = []
     for word in words(text):
-        if fold(word) in stops:
+        lang = word_language(word, language)
+        if fold(word) in stop_words(lang):
             continue
-        t = term(word, language)
+        t = term(word, lang)
         if t:
             out.append(t)
     return out
@@ -209,6 +211,7 @@ def query_language(query_words: list[str], site_language: str) -> str:
     return best
 
 
+@lru_cache(maxsize=200_000)
 def word_language(word: str, language: str) -> str:
     """The language to read one word in: the query's if it knows the word, else the first
     of the others that does (an English word in a Norwegian query, or the other way)."""

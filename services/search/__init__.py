@@ -523,7 +523,6 @@ def rank(
     * results that cover little of what the best result covers are left out, and a query
       whose words the search mostly did not understand shows at most a handful.
     """
-    top_rank = max((c.rank for c in candidates), default=0.0) or 1.0
     wanted = parsed.all_terms()
     personas = parsed.personas
     offender = bool(personas & OFFENDER_PERSONAS) and "at_risk" not in personas
@@ -538,7 +537,9 @@ def rank(
             candidate.target_groups,
             candidate.id,
         )
-        relevance = query_side.score(parsed, document) + 0.001 * (candidate.rank / top_rank)
+        # Python's score alone, not the database's rank (bm25 or ts_rank): the same
+        # candidates rank the same on SQLite and PostgreSQL.
+        relevance = query_side.score(parsed, document)
         if municipality is not None and _means_something(parsed, document):
             if candidate.is_local:
                 relevance *= LOCAL_BOOST
@@ -556,7 +557,8 @@ def rank(
             relevance *= REFERRAL_NEEDED
         if offender and _serves(candidate, concepts) & personas:
             relevance *= PERSONA_BOOST
-        candidate.score = relevance
+        # Rounded: sums in another order must not break a tie differently.
+        candidate.score = round(relevance, 9)
     ordered = sorted(candidates, key=lambda c: (-c.score, c.name, c.id))
     best = ordered[0].score if ordered else 0.0
     ranked = [c for c in ordered if c.score > 0 and c.score >= best * WEAK_MATCH]

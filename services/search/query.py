@@ -235,8 +235,8 @@ def _vocabulary_matches(
     read: list[Word], keys: list[set[str]], vocabulary: Vocabulary
 ) -> list[tuple[int, list[int], Phrase]]:
     """The vocabulary's phrases found in the query, the fullest first (most words, then the
-    tightest, then the earliest); a phrase whose words all belong to one already taken is
-    left out, but two situations may share a word ("naboen *slår* ungene")."""
+    tightest, then the earliest); a phrase whose words all belong to a longer one already
+    taken is left out, but two situations may share a word ("naboen *slår* ungene")."""
     found = []
     for start, word_keys in enumerate(keys):
         for phrase in vocabulary.phrases_at(word_keys):
@@ -245,15 +245,18 @@ def _vocabulary_matches(
             positions = _match_phrase(phrase, keys, read, start)
             if positions and phrase.concept in vocabulary.concepts:
                 found.append((start, positions, phrase))
-    found.sort(key=lambda m: (-len(m[1]), m[1][-1] - m[1][0], m[0]))
+    found.sort(key=lambda m: (-len(m[1]), m[1][-1] - m[1][0], m[0], m[2].concept))
     taken: list[tuple[int, list[int], Phrase]] = []
     covered: set[int] = set()
+    spans: set[tuple[int, ...]] = set()
     for match in found:
-        if set(match[1]) <= covered:
+        # The same words in two concepts mean both ("incest": abuse, and abuse in childhood).
+        if set(match[1]) <= covered and tuple(match[1]) not in spans:
             continue
         taken.append(match)
         covered.update(match[1])
-    return sorted(taken, key=lambda m: m[0])
+        spans.add(tuple(match[1]))
+    return sorted(taken, key=lambda m: (m[0], m[2].concept))
 
 
 def parse(raw: str, language: str = "nb", vocabulary: Vocabulary | None = None) -> ParsedQuery:

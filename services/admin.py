@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from services import coordination, insights, spreadsheet
+from services.admin_vocabulary import AudienceMixin, may_edit_vocabulary
 from services.models import (
     Category,
     ChangeSuggestion,
@@ -59,16 +60,18 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name_nb", "name_nn", "name_en", "slug", "position"]
+class CategoryAdmin(AudienceMixin, admin.ModelAdmin):
+    list_display = ["name_nb", "name_nn", "name_en", "slug", "audience", "position"]
+    list_filter = ["audience"]
     list_editable = ["position"]
     search_fields = ["slug", "name_nb", "name_nn", "name_en"]
     prepopulated_fields = {"slug": ["name_nb"]}
 
 
 @admin.register(TargetGroup)
-class TargetGroupAdmin(admin.ModelAdmin):
-    list_display = ["name_nb", "name_nn", "name_en", "slug", "position"]
+class TargetGroupAdmin(AudienceMixin, admin.ModelAdmin):
+    list_display = ["name_nb", "name_nn", "name_en", "slug", "audience", "position"]
+    list_filter = ["audience"]
     list_editable = ["position"]
     search_fields = ["slug", "name_nb", "name_nn", "name_en"]
     prepopulated_fields = {"slug": ["name_nb"]}
@@ -514,6 +517,7 @@ class ServiceAdmin(StewardScopedAdmin, SimpleHistoryAdmin):
             "pending_count": pending.count(),
             "without_address": without_address,
             "unanswered": insights.top_unanswered(),
+            "may_edit_vocabulary": may_edit_vocabulary(request.user),
             "panels": panels,
         }
         return TemplateResponse(request, "admin/services/dashboard.html", context)

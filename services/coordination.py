@@ -153,6 +153,9 @@ COORDINATOR_PERMISSIONS = {
     "deliverymode": ["view"],
     "municipality": ["view"],
     "county": ["view"],
+    # The search vocabulary: only the national coordinator changes it (admin_vocabulary.py).
+    "concept": ["view"],
+    "conceptterm": ["view"],
 }
 
 

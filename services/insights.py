@@ -63,13 +63,14 @@ def purge_unanswered_searches(today: date | None = None) -> int:
 
 
 def top_unanswered(weeks: int = 4, limit: int = 25) -> list[dict]:
-    """The most frequent searches without results over the last `weeks` weeks."""
-    from django.db.models import Sum
+    """The most frequent searches without results over the last `weeks` weeks, each with
+    the id of its latest row (`last_id`): links carry that, not the resident's words."""
+    from django.db.models import Max, Sum
 
     since = timezone.localdate() - timedelta(weeks=weeks)
     return list(
         UnansweredSearch.objects.filter(week_start__gte=since)
         .values("query")
-        .annotate(total=Sum("count"))
+        .annotate(total=Sum("count"), last_id=Max("id"))
         .order_by("-total", "query")[:limit]
     )

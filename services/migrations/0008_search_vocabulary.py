@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="searchterm",
             name="word",
-            field=models.CharField(blank=True, default="", max_length=64),
+            field=models.CharField(blank=True, max_length=64, null=True),
         ),
         migrations.AddField(
             model_name="targetgroup",

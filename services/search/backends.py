@@ -50,7 +50,7 @@ CANDIDATE_COLUMNS = [
 ]
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: field-by-field equality made ranking slow
 class Candidate:
     id: int
     rank: float
@@ -240,9 +240,6 @@ class Backend:
     def match(self, terms: list[str], important_fields_only: bool = False) -> str:
         raise NotImplementedError
 
-    def aggregate(self, expr: str) -> str:
-        raise NotImplementedError
-
     def fetch(self, sql: str, params: list, serial: bool = False) -> list[tuple]:
         """Run the candidate or browse statement (`serial`: without parallel workers)."""
         with connection.cursor() as cursor:
@@ -297,7 +294,7 @@ class Backend:
             f"SELECT id, score, {tier} AS tier FROM (SELECT * FROM ({sql}) b{tier}) t{tier}"
             for tier, sql in branches
         )
-        columns, column_params = candidate_columns_sql("s", municipality, open_now, self.aggregate)
+        columns, column_params = candidate_columns_sql("s", municipality, open_now)
         sql = (
             f"WITH found AS MATERIALIZED (SELECT id, MAX(score) AS score, MIN(tier) AS tier FROM ({union}) u "
             "GROUP BY id), "
@@ -318,7 +315,7 @@ class Backend:
         # indexes (a category's services) rather than walk every service in name order.
         # With a municipality, each part below reads one kind of coverage itself.
         published, base_params = base.on("s0", coverage=municipality is None)
-        columns, column_params = candidate_columns_sql("s", municipality, open_now, self.aggregate)
+        columns, column_params = candidate_columns_sql("s", municipality, open_now)
         if municipality is None:
             page_sql = (
                 f"SELECT s0.id AS id, 0 AS grp, s0.name AS name FROM services_service s0 "
@@ -360,11 +357,9 @@ class Backend:
         return [Candidate.from_row(row) for row in rows]
 
 
-def candidate_columns_sql(alias: str, municipality, open_now: tuple[str, list], aggregate):
-    """The per-candidate columns after the index terms, for a service table `alias`.
-
-    `aggregate(expr)` is the backend's "join these values with spaces".
-    """
+def candidate_columns_sql(alias: str, municipality, open_now: tuple[str, list]):
+    """The per-candidate columns after the index terms, for a service table `alias` joined
+    with its search document `d`."""
     open_sql, open_params = open_now
     if municipality is not None:
         local = (
@@ -379,14 +374,6 @@ def candidate_columns_sql(alias: str, municipality, open_now: tuple[str, list], 
     else:
         local, county, local_params = "1 = 0", "1 = 0", []
 
-    def listed(through: str, fk: str, target: str | None = None) -> str:
-        if target:
-            return (
-                f"(SELECT {aggregate('x.slug')} FROM {through} t JOIN {target} x ON x.id = t.{fk} "
-                f"WHERE t.service_id = {alias}.id)"
-            )
-        return f"(SELECT {aggregate('t.' + fk)} FROM {through} t WHERE t.service_id = {alias}.id)"
-
     columns = [
         f"{alias}.is_emergency AS is_emergency",
         f"{alias}.coverage_national AS coverage_national",
@@ -396,12 +383,11 @@ def candidate_columns_sql(alias: str, municipality, open_now: tuple[str, list], 
         f"{open_sql} AS open_now",
         f"{local} AS is_local",
         f"{county} AS is_county",
-        listed("services_service_categories", "category_id", "services_category")
-        + " AS categories",
-        listed("services_service_target_groups", "targetgroup_id", "services_targetgroup")
-        + " AS target_groups",
-        listed("services_service_languages", "language_id") + " AS languages",
-        listed("services_service_delivery_modes", "deliverymode_id") + " AS delivery_modes",
+        # Kept in the search document (index.py): no look-up per candidate.
+        "d.category_slugs AS categories",
+        "d.group_slugs AS target_groups",
+        "d.language_codes AS languages",
+        "d.mode_codes AS delivery_modes",
         f"{alias}.name AS name",
     ]
     return ", ".join(columns), [*open_params, *local_params]

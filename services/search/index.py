@@ -90,9 +90,12 @@ def document_fields(row: dict, categories: list[dict], groups: list[dict]) -> di
 
 
 def _labels(through, fk: str, model, ids: list[int]) -> dict[int, list[dict]]:
+    """Each service's categories (or target groups): their names by language and slug."""
     names = {
-        pk: {"nb": nb, "nn": nn, "en": en}
-        for pk, nb, nn, en in model.objects.values_list("pk", "name_nb", "name_nn", "name_en")
+        pk: {"nb": nb, "nn": nn, "en": en, "slug": slug}
+        for pk, nb, nn, en, slug in model.objects.values_list(
+            "pk", "name_nb", "name_nn", "name_en", "slug"
+        )
     }
     labels: dict[int, list[dict]] = {}
     for service_id, target in through.objects.filter(service_id__in=ids).values_list(
@@ -102,18 +105,37 @@ def _labels(through, fk: str, model, ids: list[int]) -> dict[int, list[dict]]:
     return labels
 
 
+def _codes(through, fk: str, ids: list[int]) -> dict[int, list[str]]:
+    codes: dict[int, list[str]] = {}
+    for service_id, code in through.objects.filter(service_id__in=ids).values_list(
+        "service_id", fk
+    ):
+        codes.setdefault(service_id, []).append(code)
+    return codes
+
+
 def build_documents(ids: list[int]) -> list[SearchDocument]:
     """Documents for the services with these ids, read with plain value queries (no model objects)."""
     rows = Service.objects.filter(pk__in=ids).values(*TEXT_FIELDS)
     categories = _labels(Service.categories.through, "category_id", Category, ids)
     groups = _labels(Service.target_groups.through, "targetgroup_id", TargetGroup, ids)
-    return [
-        SearchDocument(
-            service_id=row["id"],
-            **document_fields(row, categories.get(row["id"], []), groups.get(row["id"], [])),
+    languages = _codes(Service.languages.through, "language_id", ids)
+    modes = _codes(Service.delivery_modes.through, "deliverymode_id", ids)
+    documents = []
+    for row in rows:
+        pk = row["id"]
+        own_categories, own_groups = categories.get(pk, []), groups.get(pk, [])
+        documents.append(
+            SearchDocument(
+                service_id=pk,
+                **document_fields(row, own_categories, own_groups),
+                category_slugs=" ".join(sorted(c["slug"] for c in own_categories)),
+                group_slugs=" ".join(sorted(g["slug"] for g in own_groups)),
+                language_codes=" ".join(sorted(languages.get(pk, []))),
+                mode_codes=" ".join(sorted(modes.get(pk, []))),
+            )
         )
-        for row in rows
-    ]
+    return documents
 
 
 def reindex(services: Iterable[Service | int]) -> None:

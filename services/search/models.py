@@ -25,6 +25,14 @@ class SearchDocument(models.Model):
     tag_terms = models.TextField(default="", blank=True)
     body_terms = models.TextField(default="", blank=True)
     extra_terms = models.TextField(default="", blank=True)
+    # What a candidate brings for the ranking and the facet counts, kept with the terms so
+    # the candidate query reads one row instead of four correlated look-ups per service.
+    # Nullable so that adding them is an ALTER TABLE on SQLite, not a rebuilt table that
+    # would lose the FTS5 triggers (migrations 0002, 0009).
+    category_slugs = models.TextField(null=True, blank=True)  # noqa: DJ001
+    group_slugs = models.TextField(null=True, blank=True)  # noqa: DJ001
+    language_codes = models.TextField(null=True, blank=True)  # noqa: DJ001
+    mode_codes = models.TextField(null=True, blank=True)  # noqa: DJ001
     # PostgreSQL only (filled by a trigger); stays NULL on SQLite.
     vector = SearchVectorField(null=True, editable=False)
 
@@ -46,7 +54,8 @@ class SearchTerm(models.Model):
     term = models.CharField(max_length=64, primary_key=True)
     df = models.IntegerField(default=0)
     # The readable word behind the term (its lemma), shown in "Mente du …?".
-    word = models.CharField(max_length=64, default="", blank=True)
+    # Nullable for the same reason: SQLite keeps the table and its trigram triggers.
+    word = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         app_label = "services"

@@ -22,9 +22,6 @@ class PostgresBackend(Backend):
     collate = ' COLLATE "C"'
     sample_important_fields_first = False
 
-    def aggregate(self, expr: str) -> str:
-        return f"string_agg({expr}::text, ' ')"
-
     def match(self, terms: list[str], important_fields_only: bool = False) -> str:
         # Terms are [a-z0-9]+ by construction; quoting keeps tsquery syntax out regardless.
         suffix = ":AB" if important_fields_only else ""

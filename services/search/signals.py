@@ -32,7 +32,8 @@ def _related_changed(sender, instance, action, reverse, pk_set, **kwargs):
         index.reindex(list(pk_set or ()))
 
 
-for _field in ("categories", "target_groups"):
+# Languages and delivery modes are kept in the document for the candidate query.
+for _field in ("categories", "target_groups", "languages", "delivery_modes"):
     m2m_changed.connect(
         _related_changed,
         sender=getattr(Service, _field).through,

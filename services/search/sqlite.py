@@ -11,9 +11,6 @@ BM25_WEIGHTS = "10.0, 5.0, 1.5, 1.5"
 class SQLiteBackend(Backend):
     vendor = "sqlite"
 
-    def aggregate(self, expr: str) -> str:
-        return f"group_concat({expr}, ' ')"
-
     def match(self, terms: list[str], important_fields_only: bool = False) -> str:
         # Terms are [a-z0-9]+ by construction; quoting keeps FTS5 syntax out regardless.
         expression = " OR ".join(f'"{t}"' for t in terms[: self.MAX_MATCH_TERMS])

@@ -164,3 +164,23 @@ def test_migrate_indexes_services_that_have_no_search_document():
     # Then search finds them again
     assert SearchDocument.objects.count() == Service.objects.count()
     assert search_services("krisesenter").total > 0
+
+
+def test_a_change_of_languages_or_contact_forms_reaches_the_facet_counts():
+    from services.models import DeliveryMode, Language
+
+    service = Service.objects.get(slug="vern-for-eldre")
+    service.name = "Multebærtelefonen"
+    service.save()
+
+    def counts():
+        found = search_services("multebærtelefonen").counts
+        return {name: found.get(name, {}) for name in ("language", "delivery_mode")}
+
+    service.languages.clear()
+    service.delivery_modes.clear()
+    assert counts()["language"] == {} and counts()["delivery_mode"] == {}
+    service.languages.add(Language.objects.get(code="se"))
+    service.delivery_modes.add(DeliveryMode.objects.get(code="outreach"))
+    assert counts()["language"] == {"se": 1}
+    assert counts()["delivery_mode"] == {"outreach": 1}

@@ -62,7 +62,8 @@ PHRASE_GAP = 1
 _FIRST_PERSON = {"jeg", "eg", "æ", "e", "i", "i'm", "im"}
 _BE = {"er", "e", "am", "'m"}
 _AGE_WORDS = {"år", "aar", "års", "årig", "åring", "years", "year", "yo"}
-# Words that turn "I hit" into "I am hit": a phrase never skips over them.
+# Words that turn "I hit" into "I am hit", or name who does it ("slått *av* sønnen" is not
+# "slår sønnen"): a phrase never skips over them.
 _PASSIVE = frozenset(
     [
         "blir",
@@ -85,6 +86,8 @@ _PASSIVE = frozenset(
         "am",
         "is",
         "are",
+        "av",
+        "by",
     ]
 )
 
@@ -370,8 +373,11 @@ def _age(read: list[Word], index: int) -> Concept | None:
     )
     if not says_age:
         return None
-    self_age = (len(before) >= 2 and before[-2] in _FIRST_PERSON and before[-1] in _BE) or (
-        before and before[-1] in {"i'm", "im"}
+    # "jeg er 13", "I'm 14", or an age the query opens with ("12 år og blir mobbet").
+    self_age = (
+        (len(before) >= 2 and before[-2] in _FIRST_PERSON and before[-1] in _BE)
+        or (before and before[-1] in {"i'm", "im"})
+        or index == 0
     )
     if 60 <= age < 130:
         groups, slug = ("eldre",), "age:older"

@@ -98,7 +98,11 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         choices=[
-                            ("now", "nå (gjør en annen situasjon akutt)"),
+                            (
+                                "now",
+                                "nå (gjør en situasjon akutt, men ikke et overgrep: «hva gjør jeg nå»)",
+                            ),
+                            ("recent", "nettopp (i natt, i går: gjør også et overgrep akutt)"),
                             ("danger", "fare nå"),
                             ("suicide", "selvmordsfare"),
                             ("medical", "akutt sykdom eller skade"),
@@ -197,7 +201,11 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         choices=[
-                            ("now", "nå (gjør en annen situasjon akutt)"),
+                            (
+                                "now",
+                                "nå (gjør en situasjon akutt, men ikke et overgrep: «hva gjør jeg nå»)",
+                            ),
+                            ("recent", "nettopp (i natt, i går: gjør også et overgrep akutt)"),
                             ("danger", "fare nå"),
                             ("suicide", "selvmordsfare"),
                             ("medical", "akutt sykdom eller skade"),

@@ -65,6 +65,8 @@ SINGLE = ("municipality", "referral", "free", "anonymous", "open_now")
 # How much a chosen municipality lifts its own and its county's services (when they answer
 # the query's meaning, not only a generic word).
 LOCAL_BOOST, COUNTY_BOOST = 1.2, 1.08
+# Without a chosen municipality, a service for one place counts this much.
+UNPLACED_LOCAL = 0.85
 # How much a service for who the person is (a relative, a child, a professional) is lifted.
 PERSONA_BOOST, CHILD_BOOST = 1.1, 1.3
 # A service that needs a referral counts a little less than one you can contact yourself.
@@ -540,7 +542,11 @@ def rank(
         # Python's score alone, not the database's rank (bm25 or ts_rank): the same
         # candidates rank the same on SQLite and PostgreSQL.
         relevance = query_side.score(parsed, document)
-        if municipality is not None and _means_something(parsed, document):
+        if municipality is None:
+            if not candidate.coverage_national:
+                # Nobody said where they are: another place's local service is not theirs.
+                relevance *= UNPLACED_LOCAL
+        elif _means_something(parsed, document):
             if candidate.is_local:
                 relevance *= LOCAL_BOOST
             elif candidate.is_county:

@@ -69,7 +69,8 @@ class SearchTerm(models.Model):
 class Urgency(models.TextChoices):
     """How urgent a situation is; each kind has the lines an acute query shows first."""
 
-    NOW = "now", "nå (gjør en annen situasjon akutt)"
+    NOW = "now", "nå (gjør en situasjon akutt, men ikke et overgrep: «hva gjør jeg nå»)"
+    RECENT = "recent", "nettopp (i natt, i går: gjør også et overgrep akutt)"
     DANGER = "danger", "fare nå"
     SUICIDE = "suicide", "selvmordsfare"
     MEDICAL = "medical", "akutt sykdom eller skade"

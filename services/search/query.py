@@ -57,6 +57,8 @@ LINE_CREDIT = 0.35
 MIN_WEIGHT, MAX_WEIGHT, VOCABULARY_WEIGHT = 0.5, 4.0, 2.5
 # Urgencies by how soon help must come; the lines of the first come first.
 URGENCY_ORDER = ("danger", "child_danger", "suicide", "medical", "sexual_assault")
+# Urgencies that only mark time ("nå", "i natt"): they make a situation acute.
+MARKERS = ("now", "recent")
 # Words of one phrase may have this many other words between them.
 PHRASE_GAP = 1
 _FIRST_PERSON = {"jeg", "eg", "æ", "e", "i", "i'm", "im"}
@@ -275,7 +277,7 @@ def parse(raw: str, language: str = "nb", vocabulary: Vocabulary | None = None) 
     for start, positions, phrase in matches:
         compiled = vocabulary.concepts[phrase.concept]
         covered.update(range(start, positions[-1] + 1))
-        if compiled.urgency == "now":
+        if compiled.urgency in MARKERS:
             # "i natt", "akkurat nå": they make a situation acute, they are not searched for.
             markers.add(compiled.slug)
             continue
@@ -341,17 +343,28 @@ def _situation(query: ParsedQuery, matched: list[CompiledConcept], vocabulary: V
     query.personas = {c.persona for c in matched if c.persona}
     if any(c.source == "age:child-self" for c in query.concepts):
         query.personas.add("child")
-    now = any(c.urgency == "now" for c in matched)
+    recent = any(c.urgency == "recent" for c in matched)
+    now = recent or any(c.urgency == "now" for c in matched)
+    # A bare "nå" makes danger acute ("han slår meg nå"), but an assault is acute only when
+    # it was recent ("i natt"): "hva gjør jeg nå" asks what to do, it does not say when.
     urgencies = {
-        c.urgency for c in matched if c.urgency and c.urgency != "now" and (c.acute_alone or now)
+        c.urgency
+        for c in matched
+        if c.urgency
+        and c.urgency not in MARKERS
+        and (c.acute_alone or recent or (now and c.urgency != "sexual_assault"))
     }
-    if "child" in query.personas and ("at_risk" in query.personas or "danger" in urgencies):
-        # A child who is hurt or threatened is a child in danger.
+    about_a_child = any(c.source in ("age:child", "age:child-self") for c in query.concepts)
+    if ("child" in query.personas and "at_risk" in query.personas) or (
+        about_a_child and "danger" in urgencies
+    ):
+        # A child who is hurt or threatened, or in danger now, is a child in danger.
         urgencies.add("child_danger")
     query.urgencies = [u for u in URGENCY_ORDER if u in urgencies]
     lines: list[int] = []
     for urgency in query.urgencies:
-        own = [c for c in matched if c.urgency == urgency]
+        # The lines of the query's own situations, else of every situation this urgent.
+        own = [c for c in matched if c.urgency == urgency and c.lines]
         for concept in own or vocabulary.by_urgency(urgency):
             lines.extend(pk for pk in concept.lines if pk not in lines)
     query.lines = lines

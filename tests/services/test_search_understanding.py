@@ -78,6 +78,24 @@ def test_fearing_to_harm_others_shows_the_intent_to_get_help_to_stop():
     assert not query.urgencies
 
 
+@pytest.mark.parametrize(
+    "query,urgent",
+    [
+        ("han slår meg nå", True),
+        ("kjæresten min slår meg, hva gjør jeg nå", False),
+        ("jeg ble voldtatt, hva gjør jeg nå", False),
+    ],
+)
+def test_a_bare_now_makes_danger_acute_but_a_question_is_not_a_time(query, urgent):
+    assert bool(parse(query, "nb", current()).urgencies) is urgent
+
+
+def test_without_a_municipality_national_services_come_before_other_places_local_ones():
+    found = slugs("jeg ble voldtatt i natt")
+    assert found[0] == "overgrepsmottak"
+    assert found.index("overgrepsmottaket-oslo") > 2
+
+
 def test_a_fresh_sexual_assault_is_acute_and_an_old_one_is_not():
     assert parse("han voldtok meg i natt", "nb", current()).urgencies == ["sexual_assault"]
     assert parse("jeg ble voldtatt for mange år siden", "nb", current()).urgencies == []

@@ -529,16 +529,7 @@ def rank(
     personas = parsed.personas
     offender = bool(personas & OFFENDER_PERSONAS) and "at_risk" not in personas
     for candidate in candidates:
-        document = Document.from_strings(
-            candidate.name_terms,
-            candidate.tag_terms,
-            candidate.body_terms,
-            candidate.extra_terms,
-            wanted,
-            candidate.categories,
-            candidate.target_groups,
-            candidate.id,
-        )
+        document = _document(candidate, wanted)
         # Python's score alone, not the database's rank (bm25 or ts_rank): the same
         # candidates rank the same on SQLite and PostgreSQL.
         relevance = query_side.score(parsed, document)
@@ -585,17 +576,22 @@ def rank(
 def explain(parsed: ParsedQuery, candidate: Candidate) -> list[tuple[str, float, float]]:
     """Why a candidate ranked where it did: each concept of the query (as the person wrote
     it), its weight in the query and how well the service answers it (0–1)."""
-    document = Document.from_strings(
+    document = _document(candidate, parsed.all_terms())
+    return [(c.label, c.idf, query_side.concept_match(c, document)) for c in parsed.concepts]
+
+
+def _document(candidate: Candidate, wanted: set[str]) -> Document:
+    """Where the query's terms (`wanted`) occur in a candidate, and what it is about."""
+    return Document.from_strings(
         candidate.name_terms,
         candidate.tag_terms,
         candidate.body_terms,
         candidate.extra_terms,
-        parsed.all_terms(),
+        wanted,
         candidate.categories,
         candidate.target_groups,
         candidate.id,
     )
-    return [(c.label, c.idf, query_side.concept_match(c, document)) for c in parsed.concepts]
 
 
 def _means_something(parsed: ParsedQuery, document: Document) -> bool:

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from services import coordination
+from services.csvcell import neutralise, restore
 from services.models import Category, Phone, Service
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -81,18 +82,8 @@ def export_csv(queryset) -> str:
             else "",
             **{name: getattr(service, name) for name in TEXT_FIELDS},
         }
-        writer.writerow([_safe_cell(values[c]) for c in COLUMNS])
+        writer.writerow([neutralise(values[c]) for c in COLUMNS])
     return "\ufeff" + out.getvalue()  # a BOM so spreadsheet programs read UTF-8
-
-
-def _safe_cell(value) -> str:
-    """Neutralise spreadsheet formulas (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not text[1:2].isdigit() else text
-
-
-def _unsafe_cell(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:2] in ("=", "+", "-", "@") else text
 
 
 class ImportForm(forms.ModelForm):
@@ -156,7 +147,7 @@ def validate(text: str, *, user) -> ImportReport:
         if number - 1 > MAX_ROWS:
             report.errors.append(_("For mange rader (høyst %(max)d).") % {"max": MAX_ROWS})
             break
-        cells = {k: _unsafe_cell((v or "").strip()) for k, v in raw.items() if k in COLUMNS}
+        cells = {k: restore((v or "").strip()) for k, v in raw.items() if k in COLUMNS}
         row = Row(line=number, slug=cells.get("slug", ""))
         report.rows.append(row)
         if not row.slug or row.slug != slugify(row.slug):

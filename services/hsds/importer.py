@@ -32,6 +32,7 @@ from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 
+from services.csvcell import restore
 from services.hsds import mapping
 from services.models import (
     Category,
@@ -119,7 +120,7 @@ def _read_csv(path: Path) -> list[dict]:
     with open(path, newline="", encoding="utf-8-sig") as handle:
         return [
             {
-                **{k: (v if v != "" else None) for k, v in row.items() if k},
+                **{k: (restore(v) if v != "" else None) for k, v in row.items() if k},
                 "_source": (path.name, i),
             }
             for i, row in enumerate(csv.DictReader(handle), start=2)

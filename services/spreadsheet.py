@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from services import coordination
 from services.csvcell import neutralise, restore
-from services.models import Category, Phone, Service
+from services.models import Category, Service
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -124,7 +124,7 @@ def _parse_phones(text: str, errors: list) -> list[dict]:
         number, _sep, label = part.partition("|")
         row = {"number": number.strip(), "label_nb": label.strip(), "label_en": ""}
         try:
-            Phone(**row).full_clean(exclude=["service"])
+            coordination.phone_check(row)
         except Exception:  # noqa: BLE001 - any validation failure is reported, not raised
             errors.append(_("Ugyldig telefonnummer: %(number)s") % {"number": row["number"]})
         phones.append(row)
@@ -226,18 +226,12 @@ def apply(report: ImportReport, *, user) -> dict:
         raise ValueError("the report has errors")
     result = {"created": 0, "updated": 0, "pending": 0}
     for row in report.changed_rows:
-        if row.action == "update" and row.phones is not None:
-            # Decided on the listing as it is now, before this row changes status or flags.
-            current = Service.objects.select_related("organisation").get(pk=row.form.instance.pk)
-            if coordination.phones_change(service=current, user=user, phones=row.phones):
-                result["pending"] += 1
         service = row.form.save(commit=False)
-        service._history_user = user
-        service._change_reason = "spreadsheet import"
-        service.save()
+        waiting = coordination.service_save(
+            service=service, user=user, phones=row.phones, reason="spreadsheet import"
+        )
+        result["pending"] += waiting is not None
         if row.categories is not None:
             service.categories.set(row.categories)
-        if row.action == "create" and row.phones:
-            coordination.phones_add_to_new_listing(service=service, user=user, phones=row.phones)
         result["created" if row.action == "create" else "updated"] += 1
     return result

@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -575,17 +576,26 @@ class ServiceAdmin(StewardScopedAdmin, SimpleHistoryAdmin):
             if not text:
                 self.message_user(request, gettext("Last opp filen på nytt."), messages.ERROR)
                 return HttpResponseRedirect(request.path)
-            report = spreadsheet.validate(text, user=request.user)
+            filename = request.session.get(f"{session_key}_name", "")
+            report = spreadsheet.validate(text, user=request.user, filename=filename)
             if report.has_errors:
                 context["report"] = report
                 return TemplateResponse(request, "admin/services/import.html", context)
-            result = spreadsheet.apply(report, user=request.user)
+            try:
+                result = spreadsheet.apply(report, user=request.user)
+            except (PermissionDenied, ValidationError, IntegrityError) as error:
+                # apply is one transaction: nothing of the file was written.
+                context["report"] = report
+                context["upload_error"] = gettext(
+                    "Ingenting er lagret: %(error)s. Kontroller filen og prøv igjen."
+                ) % {"error": "; ".join(getattr(error, "messages", [str(error)]))}
+                return TemplateResponse(request, "admin/services/import.html", context)
             del request.session[session_key]
             self.message_user(
                 request,
                 gettext(
                     "Importert: %(created)d nye, %(updated)d endret, "
-                    "%(pending)d telefonendringer venter på godkjenning."
+                    "%(pending)d endringer venter på godkjenning fra en annen koordinator."
                 )
                 % result,
                 messages.SUCCESS,
@@ -601,10 +611,12 @@ class ServiceAdmin(StewardScopedAdmin, SimpleHistoryAdmin):
                 except UnicodeDecodeError:
                     context["upload_error"] = gettext("Filen må være lagret som UTF-8.")
                 else:
-                    report = spreadsheet.validate(text, user=request.user)
+                    name = upload.name[:200]
+                    report = spreadsheet.validate(text, user=request.user, filename=name)
                     context["report"] = report
                     if not report.has_errors:
                         request.session[session_key] = text
+                        request.session[f"{session_key}_name"] = name
         return TemplateResponse(request, "admin/services/import.html", context)
 
 

@@ -130,7 +130,8 @@ def read_tabular(folder: Path, report: ImportReport) -> dict[str, list[dict]]:
         tables[path.stem] = _read_csv(path, report)
     for name, rel in names.items():
         path = folder / str(rel)
-        if name not in tables and path.is_file() and path.suffix == ".csv":
+        inside = path.resolve().is_relative_to(folder.resolve())  # no ../ out of the package
+        if name not in tables and inside and path.is_file() and path.suffix == ".csv":
             tables[name] = _read_csv(path, report)
     return tables
 
@@ -409,7 +410,8 @@ def check_shape(doc: dict, spec: dict, report: ImportReport, source: tuple, path
             report.problem(source, name, problem)
             ok = False
         elif isinstance(kind, dict):
-            ok &= check_shape(value, kind, report, _src(value, source), f"{name}.")
+            prefix = "" if "_source" in value else f"{name}."  # a CSV row names its own file
+            ok &= check_shape(value, kind, report, _src(value, source), prefix)
         elif isinstance(kind, list):
             for n, item in enumerate(value):
                 own = "_source" in item

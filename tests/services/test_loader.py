@@ -4,7 +4,9 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from services.demo import ensure_coordinator
 from services.models import Location, Municipality, Organisation, PendingChange, Service
+from tests.services.test_one_path import approve_and_check_history
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +100,9 @@ def test_loading_other_numbers_for_an_emergency_listing_asks_a_coordinator_once(
     assert change.created_by is None
     assert change.proposed["phones"][0]["number"] == "800 00 000"
     assert change.proposed["website"] == "https://example.invalid/falsk"
+    approver = ensure_coordinator("k-oslo", "pw", first_name="O", municipalities=["0301"])
+    after = approve_and_check_history(change, approver)
+    assert [p.number for p in after.phones.all()] == ["800 00 000"]
 
 
 @pytest.mark.parametrize(

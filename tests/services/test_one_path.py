@@ -148,6 +148,30 @@ def test_deleting_an_emergency_listing_waits_and_its_organisation_cannot_be_dele
     assert deleted.history_user == oslo_user
 
 
+def test_reverting_an_emergency_listing_to_an_old_version_in_the_admin_waits(
+    oslo, oslo_user, second_user
+):
+    service = listing()
+    old_version = service.history.order_by("history_date").last()
+    service.website = "https://ny.example"
+    change = coordination.service_save(service=service, user=oslo_user)
+    coordination.pending_change_approve(change=change, user=second_user)
+    url = f"/admin/services/service/{service.pk}/history/{old_version.history_id}/"
+    data = form_data(oslo.get(url))
+    assert oslo.post(url, data).status_code == 302
+    assert listing().website == "https://ny.example"
+    assert the_waiting_change(service).proposed == {"website": old_version.website}
+
+
+def test_the_dashboard_shows_a_change_an_import_asked_for(oslo):
+    service = listing()
+    service.chat_url = "https://chat.example"
+    coordination.service_save(service=service, user=None)
+    html = oslo.get("/admin/services/service/dashboard/").content.decode()
+    assert "Endringer av akuttoppføringer som venter på godkjenning" in html
+    assert "foreslått av en import" in html
+
+
 # --- CSV import -------------------------------------------------------------------------
 
 

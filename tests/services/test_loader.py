@@ -187,3 +187,19 @@ def test_ids_are_stable_across_reloads(catalogue_data, write_catalogue):
     Service.objects.filter(slug="oslo-krisesenter").delete()
     call_command("load_catalogue", str(write_catalogue(copy.deepcopy(catalogue_data))), verbosity=0)
     assert dict(Service.objects.values_list("slug", "uuid")) == ids
+
+
+def test_a_new_emergency_listing_loaded_into_a_catalogue_with_listings_waits_to_go_public(
+    catalogue_data, write_catalogue
+):
+    source = next(s for s in catalogue_data["services"] if s["slug"] == "overgrepsmottaket-oslo")
+    catalogue_data["services"].append(
+        {**copy.deepcopy(source), "slug": "nytt-overgrepsmottak", "name": "Nytt mottak"}
+    )
+    call_command("load_catalogue", str(write_catalogue(catalogue_data)), verbosity=0)
+    new = Service.objects.get(slug="nytt-overgrepsmottak")
+    assert new.status == Service.Status.DRAFT
+    change = PendingChange.objects.get(service=new, status="pending")
+    assert change.proposed == {"status": "published"}
+    approver = ensure_coordinator("k-oslo", "pw", first_name="O", municipalities=["0301"])
+    assert approve_and_check_history(change, approver).status == Service.Status.PUBLISHED

@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -198,6 +199,26 @@ class OrganisationAdmin(StewardScopedAdmin, SimpleHistoryAdmin):
     def get_autocomplete_fields(self, request):
         return ["municipality"] if request.user.is_superuser else []
 
+    def has_delete_permission(self, request, obj=None):
+        """Deleting an organisation deletes its listings: not past a second approval."""
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or coordination.organisation_delete_allowed(obj))
+
+    def delete_queryset(self, request, queryset):
+        for organisation in queryset:
+            if coordination.organisation_delete_allowed(organisation):
+                organisation.delete()
+            else:
+                self.message_user(
+                    request,
+                    gettext(
+                        "%(name)s har en akuttoppføring og kan ikke slettes før den er "
+                        "slettet med godkjenning fra en annen koordinator."
+                    )
+                    % {"name": organisation},
+                    messages.ERROR,
+                )
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         scope = coordination.scope_of(request.user)
         if db_field.name == "municipality" and not scope.everything:
@@ -209,10 +230,13 @@ class OrganisationAdmin(StewardScopedAdmin, SimpleHistoryAdmin):
 # --- Listings -----------------------------------------------------------------------------
 
 
+PHONE_FIELDS = ["number", "label_nb", "label_en"]
+
+
 class PhoneInline(ScopedInlineMixin, admin.TabularInline):
     model = Phone
     extra = 0
-    fields = ["number", "label_nb", "label_en", "position"]
+    fields = [*PHONE_FIELDS, "position"]
 
 
 class LocationInline(ScopedInlineMixin, admin.StackedInline):
@@ -383,11 +407,13 @@ class ServiceAdmin(StewardScopedAdmin, SimpleHistoryAdmin):
         count = 0
         for service in queryset.select_related("organisation"):
             try:
-                function(service=service, user=request.user)
+                result = function(service=service, user=request.user)
             except (PermissionDenied, ValidationError) as error:
                 self.message_user(request, f"{service}: {error}", messages.ERROR)
             else:
-                count += 1
+                waiting = result if isinstance(result, PendingChange) else None
+                self._tell_waiting(request, service, waiting)
+                count += waiting is None
         self.message_user(request, done_message % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Merk som kontrollert nå"), permissions=["change"])
@@ -416,46 +442,53 @@ class ServiceAdmin(StewardScopedAdmin, SimpleHistoryAdmin):
             gettext("%(count)d gjort til utkast."),
         )
 
-    # Phone numbers of a published emergency listing wait for a second coordinator.
+    # Every write goes through services.coordination: the critical facts of an emergency
+    # listing (status, flag, phones, website, chat) wait there for a second coordinator.
+
+    WAITING = _(
+        "Endringen av %(listing)s venter på godkjenning fra en annen koordinator. "
+        "Oppføringen vises som før til den er godkjent."
+    )
+
+    def _tell_waiting(self, request, service, change) -> None:
+        if change is not None:
+            self.message_user(request, self.WAITING % {"listing": service}, messages.WARNING)
 
     def save_model(self, request, obj, form, change):
-        request._veiviser_second_approval = change and coordination.needs_second_approval(obj)
-        super().save_model(request, obj, form, change)
+        waiting = coordination.service_save(service=obj, user=request.user, reason="admin")
+        self._tell_waiting(request, obj, waiting)
 
     def save_formset(self, request, form, formset, change):
-        if formset.model is Phone and getattr(request, "_veiviser_second_approval", False):
-            proposed = []
-            for phone_form in formset.forms:
-                if phone_form in formset.deleted_forms or not phone_form.cleaned_data:
-                    continue
+        if formset.model is not Phone:
+            return super().save_formset(request, form, formset, change)
+        rows = {
+            phone.pk: (phone.position, {name: getattr(phone, name) for name in PHONE_FIELDS})
+            for phone in form.instance.phones.all()
+        }
+        for index, phone_form in enumerate(formset.forms):
+            key = phone_form.instance.pk or f"new-{index}"
+            if phone_form in formset.deleted_forms:
+                rows.pop(key, None)
+            elif phone_form.has_changed() and phone_form.cleaned_data:
                 data = phone_form.cleaned_data
-                proposed.append(
-                    (
-                        data.get("position") or 0,
-                        {
-                            "number": data.get("number", ""),
-                            "label_nb": data.get("label_nb", ""),
-                            "label_en": data.get("label_en", ""),
-                        },
-                    )
-                )
-            proposed = [row for _, row in sorted(proposed, key=lambda item: item[0])]
-            change_request = coordination.phones_change(
-                service=form.instance, user=request.user, phones=proposed, second_approval=True
-            )
-            if change_request is not None:
-                self.message_user(
-                    request,
-                    gettext(
-                        "Endringen i telefonnumrene venter på godkjenning fra en annen "
-                        "koordinator. De gamle numrene vises til den er godkjent."
-                    ),
-                    messages.WARNING,
-                )
-            # Nothing was saved from this formset: the admin's change message must say so.
-            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-            return
-        super().save_formset(request, form, formset, change)
+                row = {name: data.get(name) or "" for name in PHONE_FIELDS}
+                rows[key] = (data.get("position") or 0, row)
+        proposed = [row for _position, row in sorted(rows.values(), key=lambda item: item[0])]
+        waiting = coordination.phones_change(
+            service=form.instance, user=request.user, phones=proposed
+        )
+        self._tell_waiting(request, form.instance, waiting)
+        # Saved (or queued) by coordination: the admin's change message must not repeat it.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def delete_model(self, request, obj):
+        self._tell_waiting(
+            request, obj, coordination.service_delete(service=obj, user=request.user)
+        )
+
+    def delete_queryset(self, request, queryset):
+        for service in queryset.select_related("organisation"):
+            self.delete_model(request, service)
 
     # Dashboard and spreadsheet views.
 
@@ -547,17 +580,26 @@ class ServiceAdmin(StewardScopedAdmin, SimpleHistoryAdmin):
             if not text:
                 self.message_user(request, gettext("Last opp filen på nytt."), messages.ERROR)
                 return HttpResponseRedirect(request.path)
-            report = spreadsheet.validate(text, user=request.user)
+            filename = request.session.get(f"{session_key}_name", "")
+            report = spreadsheet.validate(text, user=request.user, filename=filename)
             if report.has_errors:
                 context["report"] = report
                 return TemplateResponse(request, "admin/services/import.html", context)
-            result = spreadsheet.apply(report, user=request.user)
+            try:
+                result = spreadsheet.apply(report, user=request.user)
+            except (PermissionDenied, ValidationError, IntegrityError) as error:
+                # apply is one transaction: nothing of the file was written.
+                context["report"] = report
+                context["upload_error"] = gettext(
+                    "Ingenting er lagret: %(error)s. Kontroller filen og prøv igjen."
+                ) % {"error": "; ".join(getattr(error, "messages", [str(error)]))}
+                return TemplateResponse(request, "admin/services/import.html", context)
             del request.session[session_key]
             self.message_user(
                 request,
                 gettext(
                     "Importert: %(created)d nye, %(updated)d endret, "
-                    "%(pending)d telefonendringer venter på godkjenning."
+                    "%(pending)d endringer venter på godkjenning fra en annen koordinator."
                 )
                 % result,
                 messages.SUCCESS,
@@ -573,10 +615,12 @@ class ServiceAdmin(StewardScopedAdmin, SimpleHistoryAdmin):
                 except UnicodeDecodeError:
                     context["upload_error"] = gettext("Filen må være lagret som UTF-8.")
                 else:
-                    report = spreadsheet.validate(text, user=request.user)
+                    name = upload.name[:200]
+                    report = spreadsheet.validate(text, user=request.user, filename=name)
                     context["report"] = report
                     if not report.has_errors:
                         request.session[session_key] = text
+                        request.session[f"{session_key}_name"] = name
         return TemplateResponse(request, "admin/services/import.html", context)
 
 
@@ -728,13 +772,7 @@ class PendingChangeAdmin(DecisionAdmin):
         return scope.national or super().in_scope(request, obj)
 
     def comparison_rows(self, obj):
-        def lines(rows):
-            return "; ".join(
-                f"{r['number']} ({r['label_nb']})" if r.get("label_nb") else r["number"]
-                for r in rows
-            )
-
-        return [(gettext("Telefonnumre"), lines(obj.current), lines(obj.proposed))]
+        return coordination.pending_change_rows(obj)
 
     @staticmethod
     def approve(obj, user):

@@ -1,10 +1,32 @@
 """The coordinator's workflow: who stewards what, and every change that needs a coordinator.
 
 Every write is a keyword-only `<entity>_<action>` function inside `transaction.atomic`,
-so the admin, the CSV import, the review links and the tests all take the same path.
-The acting user is handed to django-simple-history, so the history shows who did it.
+so the admin, the CSV import, the HSDS import, the catalogue loader, agencies' suggestions,
+the review links and the tests all take the same path. The acting user is handed to
+django-simple-history, so the history shows who did it (None: an operator's command).
+
+**The only ways in** for a listing's critical facts: its status, its emergency flag, its
+phone numbers, its website and chat link (`PROTECTED_FIELDS` and phones), and its deletion:
+
+* `service_save` — create a listing, or store what a caller changed on it in memory
+  (a form, an import row), optionally with its whole list of phone numbers;
+* `phones_change` — a listing's phone numbers alone;
+* `service_publish`, `service_archive`, `service_unpublish` — the status alone;
+* `service_delete` — remove a listing; `organisation_delete_allowed` says whether an
+  organisation (whose deletion takes its listings along) may go;
+* `pending_change_approve`, `pending_change_reject` — the second coordinator's decision;
+* `suggestion_approve` — an agency's suggestion, which reaches the listing by `service_save`;
+* `initial_load` — the first load of an empty catalogue, when nothing is public yet.
+
+A listing that is, or ever was, published as an emergency listing has those facts changed
+only with a second coordinator's approval (a `PendingChange`); so does a listing that would
+become public as an emergency listing (a new one replacing an old one included). Nothing
+else writes `Phone` rows or `Service.status`: tests/services/test_one_path.py reads every
+module of the project and fails if one does.
 """
 
+import contextlib
+import contextvars
 import secrets
 from dataclasses import dataclass
 
@@ -188,32 +210,47 @@ def service_verify(*, service: Service, user, now=None) -> Service:
     return service
 
 
-def _service_set_status(*, service: Service, user, status: str) -> Service:
-    _require_steward(user, service)
-    if service.status != status:
-        service.status = status
-        _as(user, service)
-        service._change_reason = f"status: {status}"
-        service.save(update_fields=["status", "updated_at"])
-    return service
+def _service_set_status(*, service: Service, user, status: str) -> PendingChange | None:
+    service.status = status
+    return service_save(service=service, user=user, reason=f"status: {status}")
 
 
 @transaction.atomic
-def service_publish(*, service: Service, user) -> Service:
+def service_publish(*, service: Service, user) -> PendingChange | None:
     return _service_set_status(service=service, user=user, status=Service.Status.PUBLISHED)
 
 
 @transaction.atomic
-def service_archive(*, service: Service, user) -> Service:
+def service_archive(*, service: Service, user) -> PendingChange | None:
     return _service_set_status(service=service, user=user, status=Service.Status.ARCHIVED)
 
 
 @transaction.atomic
-def service_unpublish(*, service: Service, user) -> Service:
+def service_unpublish(*, service: Service, user) -> PendingChange | None:
     return _service_set_status(service=service, user=user, status=Service.Status.DRAFT)
 
 
-# --- Phone numbers: the critical fact ---------------------------------------------------
+# --- The critical facts: status, emergency flag, phones, website, chat ------------------
+
+PROTECTED_FIELDS = ("status", "is_emergency", "website", "chat_url")
+# Stamped by the database or by the review functions, never compared for a change.
+_UNCOMPARED_FIELDS = {"id", "created_at", "updated_at"}
+
+_initial_load = contextvars.ContextVar("veiviser_initial_load", default=False)
+
+
+@contextlib.contextmanager
+def initial_load():
+    """While the catalogue is being filled for the first time, nothing is public to protect.
+
+    Checks by itself that the catalogue holds no listing; on a catalogue that does, the
+    block runs under the usual rules, so this cannot be used to skip an approval.
+    """
+    token = _initial_load.set(not Service.objects.exists())
+    try:
+        yield
+    finally:
+        _initial_load.reset(token)
 
 
 def phone_rows(service: Service) -> list[dict]:
@@ -235,12 +272,23 @@ def _normalise_phones(phones: list[dict]) -> list[dict]:
     ]
 
 
-def needs_second_approval(service: Service) -> bool:
-    """Phones of a published emergency listing change only with a second coordinator's yes.
+def phone_check(row: dict) -> None:
+    """Raises ValidationError when `row` (number, label_nb, label_en) is not a valid phone."""
+    Phone(**row).full_clean(exclude=["service"])
 
-    "Published emergency listing" includes one that has ever been published as such (its
-    history says so): otherwise unpublishing it, or switching off the flag, then editing
-    the numbers and publishing again would skip the second approval.
+
+def _checked_phones(phones: list[dict]) -> list[dict]:
+    rows = _normalise_phones(phones)
+    for row in rows:
+        phone_check(row)
+    return rows
+
+
+def needs_second_approval(service: Service) -> bool:
+    """A listing that is, or ever was, published as an emergency listing.
+
+    "Ever was" reads the history: otherwise unpublishing it, or switching off the flag,
+    then editing the numbers and publishing again would skip the second approval.
     """
     if service.pk is None:
         return False
@@ -249,6 +297,88 @@ def needs_second_approval(service: Service) -> bool:
     if stored and stored["is_emergency"] and stored["status"] == published:
         return True
     return Service.history.filter(id=service.pk, status=published, is_emergency=True).exists()
+
+
+def _public_emergency(status: str, is_emergency: bool) -> bool:
+    return status == Service.Status.PUBLISHED and bool(is_emergency)
+
+
+def _held_back(stored: Service | None, service: Service, proposed: dict) -> set[str]:
+    """Which of the proposed facts wait for a second coordinator."""
+    if stored is not None and needs_second_approval(stored):
+        return set(proposed)
+    was_public = stored is not None and _public_emergency(stored.status, stored.is_emergency)
+    if _initial_load.get() or was_public:
+        return set()
+    if not _public_emergency(service.status, service.is_emergency):
+        return set()
+    # It would become public as an emergency listing: a new one, or one replacing another.
+    if stored is None:
+        return {"status"}  # created as a draft, published on approval
+    return {key for key in ("status", "is_emergency") if key in proposed}
+
+
+def _facts(service: Service | None, keys) -> dict:
+    if service is None:
+        return {key: [] if key == "phones" else None for key in keys}
+    return {key: phone_rows(service) if key == "phones" else getattr(service, key) for key in keys}
+
+
+def _differs(stored: Service, service: Service) -> bool:
+    return any(
+        getattr(stored, f.attname) != getattr(service, f.attname)
+        for f in Service._meta.concrete_fields
+        if f.name not in _UNCOMPARED_FIELDS
+    )
+
+
+@transaction.atomic
+def service_save(
+    *, service: Service, user, phones: list[dict] | None = None, reason: str = ""
+) -> PendingChange | None:
+    """Create `service`, or store what the caller changed on it; `phones` replaces its numbers.
+
+    The critical facts that need a second approval are kept as they are and queued in one
+    PendingChange (returned); everything else is saved at once, with history. `user` None
+    is an operator's command (import, loader): no scope, and any coordinator may approve.
+    """
+    stored = None
+    if service.pk is not None:
+        stored = Service.objects.select_for_update().filter(pk=service.pk).first()
+    if user is not None:
+        _require_steward(user, service)
+        if stored is not None:
+            _require_steward(user, stored)
+    proposed = {
+        key: getattr(service, key)
+        for key in PROTECTED_FIELDS
+        if stored is None or getattr(stored, key) != getattr(service, key)
+    }
+    if phones is not None:
+        rows = _checked_phones(phones)
+        if stored is None or rows != phone_rows(stored):
+            proposed["phones"] = rows
+    held = _held_back(stored, service, proposed)
+    for key in held - {"phones"}:
+        setattr(service, key, getattr(stored, key) if stored else Service.Status.DRAFT)
+    if stored is None or _differs(stored, service):
+        _as(user, service)
+        service._change_reason = reason or None
+        service.save()
+    if "phones" in proposed and "phones" not in held:
+        _apply_phones(service, proposed["phones"], user)
+    if not held:
+        return None
+    waiting = {key: proposed[key] for key in held}
+    for change in service.pending_changes.filter(status=PendingChange.Status.PENDING):
+        if change.proposed == waiting:
+            return change  # asked already (an import run twice): one question is enough
+    return PendingChange.objects.create(
+        service=service,
+        current=_facts(stored or service, waiting),
+        proposed=waiting,
+        created_by=user,
+    )
 
 
 def _apply_phones(service: Service, phones: list[dict], user) -> None:
@@ -263,38 +393,33 @@ def _apply_phones(service: Service, phones: list[dict], user) -> None:
 
 
 @transaction.atomic
-def phones_change(
-    *, service: Service, user, phones: list[dict], second_approval: bool = False
-) -> PendingChange | None:
+def phones_change(*, service: Service, user, phones: list[dict]) -> PendingChange | None:
     """Set a listing's phone numbers, or queue the change when it needs a second approval.
 
-    `second_approval=True` queues regardless of the stored listing: a caller that saved the
-    listing first (the admin form may switch off "emergency" in the same save) decides from
-    the state before its own save. Returns the waiting PendingChange, or None when the
-    numbers were applied (or unchanged).
+    Returns the waiting PendingChange, or None when the numbers were applied (or unchanged).
     """
-    _require_steward(user, service)
-    proposed = _normalise_phones(phones)
-    for row in proposed:
-        Phone(service=service, **row).full_clean(exclude=["service"])
-    current = phone_rows(service)
-    if proposed == current:
-        return None
-    if second_approval or needs_second_approval(service):
-        return PendingChange.objects.create(
-            service=service, current=current, proposed=proposed, created_by=user
-        )
-    _apply_phones(service, proposed, user)
-    return None
+    stored = Service.objects.select_related("organisation").get(pk=service.pk)
+    return service_save(service=stored, user=user, phones=phones, reason="phones")
 
 
 @transaction.atomic
-def phones_add_to_new_listing(*, service: Service, user, phones: list[dict]) -> None:
-    """Numbers for a listing that has none yet (a new one): nothing public to protect."""
-    _require_steward(user, service)
-    if service.phones.exists():
-        raise ValidationError(_("Oppføringen har allerede telefonnumre."))
-    _apply_phones(service, _normalise_phones(phones), user)
+def service_delete(*, service: Service, user) -> PendingChange | None:
+    """Delete a listing; one that is or was a published emergency listing waits for approval."""
+    if user is not None:
+        _require_steward(user, service)
+    if needs_second_approval(service):
+        return PendingChange.objects.create(
+            service=service, current={}, proposed={"delete": True}, created_by=user
+        )
+    _as(user, service)
+    service._change_reason = "deleted"
+    service.delete()
+    return None
+
+
+def organisation_delete_allowed(organisation: Organisation) -> bool:
+    """Deleting an organisation deletes its listings: not while one needs a second approval."""
+    return not any(needs_second_approval(s) for s in organisation.services.all())
 
 
 ALREADY_DECIDED = gettext_lazy("Saken er allerede avgjort.")
@@ -324,12 +449,71 @@ def _check_second_approver(change: PendingChange, user) -> None:
         raise PermissionDenied(_("Du forvalter ikke denne oppføringen."))
 
 
+STALE_CHANGE = gettext_lazy(
+    "Oppføringen er endret siden endringen ble foreslått. Avvis den og foreslå den på nytt."
+)
+
+
 @transaction.atomic
 def pending_change_approve(*, change: PendingChange, user) -> PendingChange:
     change = _lock_open(PendingChange, change.pk, PendingChange.Status.PENDING)
     _check_second_approver(change, user)
-    _apply_phones(change.service, change.proposed, user)
+    service = Service.objects.select_for_update().get(pk=change.service_id)
+    proposed = dict(change.proposed)
+    if proposed.pop("delete", False):
+        _mark_decided(change, PendingChange.Status.APPROVED, user)
+        _as(user, service)
+        service._change_reason = f"deleted: second approval of change {change.pk}"
+        service.delete()
+        return change
+    if _facts(service, proposed) != {key: change.current.get(key) for key in proposed}:
+        raise ValidationError(STALE_CHANGE)
+    fields = [key for key in proposed if key in PROTECTED_FIELDS]
+    if fields:
+        for key in fields:
+            setattr(service, key, proposed[key])
+        _as(user, service)
+        service._change_reason = f"second approval of change {change.pk}"
+        service.save()
+    if "phones" in proposed:
+        _apply_phones(service, proposed["phones"], user)
     return _mark_decided(change, PendingChange.Status.APPROVED, user)
+
+
+def _fact_text(key: str, value) -> str:
+    if key == "phones":
+        return "; ".join(
+            f"{r['number']} ({r['label_nb']})" if r.get("label_nb") else r["number"]
+            for r in value or []
+        )
+    if key == "status":
+        return str(Service.Status(value).label) if value in Service.Status.values else ""
+    if isinstance(value, bool):
+        return _("ja") if value else _("nei")
+    return value or ""
+
+
+def _fact_label(key: str) -> str:
+    return str(_("Telefonnumre") if key == "phones" else Service._meta.get_field(key).verbose_name)
+
+
+def pending_change_rows(change: PendingChange) -> list[tuple[str, str, str]]:
+    """(fact, as it is, as proposed) for the approver; a publication shows the live contact
+    facts too, since those are what the approval makes public."""
+    if change.proposed.get("delete"):
+        return [(_("Oppføringen"), str(change.service), _("slettes"))]
+    rows = [
+        (_fact_label(key), _fact_text(key, change.current.get(key)), _fact_text(key, value))
+        for key, value in change.proposed.items()
+    ]
+    if "status" in change.proposed or "is_emergency" in change.proposed:
+        live = _facts(change.service, ["phones", "website", "chat_url"])
+        rows += [
+            (_fact_label(key), _fact_text(key, value), _fact_text(key, value))
+            for key, value in live.items()
+            if key not in change.proposed
+        ]
+    return rows
 
 
 @transaction.atomic
@@ -401,10 +585,7 @@ def suggestion_approve(*, suggestion: ChangeSuggestion, user) -> ChangeSuggestio
     )
     if not form.is_valid():
         raise ValidationError(form.errors.as_text())
-    service = form.save(commit=False)
-    _as(user, service)
-    service._change_reason = f"suggestion {suggestion.pk}"
-    service.save()
+    service_save(service=form.save(commit=False), user=user, reason=f"suggestion {suggestion.pk}")
     return _mark_decided(suggestion, ChangeSuggestion.Status.APPROVED, user)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from services import coordination
 from services import search as search_index
 from services.models import (
     Category,
@@ -28,7 +29,6 @@ from services.models import (
     Municipality,
     OpeningHours,
     Organisation,
-    Phone,
     Service,
     TargetGroup,
     stable_uuid,
@@ -79,6 +79,7 @@ class LoadReport:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
+    pending: int = 0  # changes to emergency listings waiting for a second approval
 
     def count(self, kind: str, outcome: str) -> None:
         bucket = getattr(self, outcome)
@@ -537,8 +538,9 @@ def load(catalogue_path: Path, municipalities_path: Path) -> LoadReport:
         {c["number"] for c in counties} | set(County.objects.values_list("number", flat=True)),
     )
     report = LoadReport()
-    # The search index is brought up to date once, at the end of the transaction.
-    with transaction.atomic(), search_index.deferred():
+    # The search index is brought up to date once, at the end of the transaction. Into an
+    # empty catalogue nothing is public yet; later loads follow the coordinators' rules.
+    with transaction.atomic(), search_index.deferred(), coordination.initial_load():
         ensure_reference_data()
         for row in counties:
             _upsert_counted(County, {"number": row.pop("number")}, row, report, "counties")
@@ -574,24 +576,30 @@ def _write_service(parsed: ParsedService, orgs, categories, groups, report: Load
     values = dict(parsed.fields)
     slug = values.pop("slug")
     values["organisation"] = orgs[values.pop("organisation_slug")]
-    service, outcome = _upsert(Service, {"slug": slug}, values)
+    service = Service.objects.select_related("organisation").filter(slug=slug).first()
+    outcome = "created" if service is None else "unchanged"
+    service = service or Service(slug=slug)
+    changed = [name for name, value in values.items() if getattr(service, name, None) != value]
+    for name in changed:
+        setattr(service, name, values[name])
+    phones = [
+        {"number": n, "label_nb": nb, "label_en": en} for _position, n, nb, en in parsed.phones
+    ]
+    phones_changed = outcome == "created" or phones != coordination.phone_rows(service)
+    if changed or phones_changed:
+        outcome = "updated" if outcome == "unchanged" and changed else outcome
+        waiting = coordination.service_save(
+            service=service, user=None, phones=phones, reason="load_catalogue"
+        )
+        report.pending += waiting is not None
     related_changed = [
+        phones_changed,
         _sync_m2m(service.categories, {categories[s].pk for s in parsed.categories}),
         _sync_m2m(service.target_groups, {groups[s].pk for s in parsed.target_groups}),
         _sync_m2m(service.languages, set(parsed.languages)),
         _sync_m2m(service.delivery_modes, set(parsed.delivery_modes)),
         _sync_m2m(service.coverage_counties, set(parsed.counties)),
         _sync_m2m(service.coverage_municipalities, set(parsed.municipalities)),
-        _sync_children(
-            service.phones.all(),
-            Phone,
-            service,
-            [
-                {"position": p, "number": n, "label_nb": nb, "label_en": en}
-                for p, n, nb, en in parsed.phones
-            ],
-            ["position", "number", "label_nb", "label_en"],
-        ),
         _sync_children(
             service.locations.all(),
             Location,

@@ -764,7 +764,12 @@ class StewardContact(models.Model):
 
 
 class PendingChange(models.Model):
-    """New phone numbers for a published emergency listing, waiting for a second approval."""
+    """A change to an emergency listing's critical facts, waiting for a second coordinator.
+
+    `proposed` holds the facts to change ({"phones": [...], "status": ..., "is_emergency":
+    ..., "website": ..., "chat_url": ...}, or {"delete": true}); `current` what they were
+    when proposed, so an approval of a change overtaken by another is refused.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Venter")
@@ -777,8 +782,8 @@ class PendingChange(models.Model):
         related_name="pending_changes",
         verbose_name=_("tjeneste"),
     )
-    current = models.JSONField(_("nå"), default=list)
-    proposed = models.JSONField(_("foreslått"), default=list)
+    current = models.JSONField(_("nå"), default=dict)
+    proposed = models.JSONField(_("foreslått"), default=dict)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
@@ -802,8 +807,8 @@ class PendingChange(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = _("telefonendring som venter")
-        verbose_name_plural = _("telefonendringer som venter")
+        verbose_name = _("endring som venter på godkjenning")
+        verbose_name_plural = _("endringer som venter på godkjenning")
 
     def __str__(self) -> str:
         return f"{self.service} – {self.get_status_display()}"

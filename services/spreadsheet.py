@@ -1,8 +1,11 @@
 """The catalogue as a spreadsheet (CSV): export, and an import that validates before it applies.
 
-Import is two steps: `validate` reads the whole file and reports per-row errors and the
-changes it would make; nothing is written. `apply` writes a report without errors, through
-the same rules as the admin (scope, history, second approval for emergency phone numbers).
+Import is two steps: `validate` reads the whole file and names every problem of every row
+(row number, column, what is wrong) and the changes it would make; nothing is written.
+`apply` writes a report without problems, all rows in one transaction, through the same
+rules as the admin (services.coordination: scope, history, second approval for the
+critical facts of emergency listings). Columns the import does not read are listed.
+Bounded: MAX_BYTES, MAX_ROWS, and importing.MAX_TEXT per cell.
 """
 
 import csv
@@ -10,12 +13,15 @@ import io
 from dataclasses import dataclass, field
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from services import coordination
-from services.models import Category, Phone, Service
+from services import coordination, importing
+from services.csvcell import neutralise, restore
+from services.importing import Problem
+from services.models import Category, Service
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -44,6 +50,7 @@ COLUMNS = [
     "last_verified_at",
 ]
 REQUIRED_COLUMNS = ["slug", "organisation", "name", "status"]
+IMPORT_COLUMNS = [c for c in COLUMNS if c != "last_verified_at"]
 FORM_FIELDS = [
     *TEXT_FIELDS,
     "slug",
@@ -81,18 +88,8 @@ def export_csv(queryset) -> str:
             else "",
             **{name: getattr(service, name) for name in TEXT_FIELDS},
         }
-        writer.writerow([_safe_cell(values[c]) for c in COLUMNS])
+        writer.writerow([neutralise(values[c]) for c in COLUMNS])
     return "\ufeff" + out.getvalue()  # a BOM so spreadsheet programs read UTF-8
-
-
-def _safe_cell(value) -> str:
-    """Neutralise spreadsheet formulas (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not text[1:2].isdigit() else text
-
-
-def _unsafe_cell(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:2] in ("=", "+", "-", "@") else text
 
 
 class ImportForm(forms.ModelForm):
@@ -107,7 +104,7 @@ class Row:
     slug: str
     action: str = "unchanged"  # create | update | unchanged
     changes: list = field(default_factory=list)  # (column, old, new)
-    errors: list = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
     form: ImportForm | None = None
     phones: list | None = None
     categories: list | None = None
@@ -115,117 +112,182 @@ class Row:
 
 @dataclass
 class ImportReport:
+    filename: str = ""
     rows: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)  # of the file as a whole
+    ignored: list[str] = field(default_factory=list)  # columns the import does not read
 
     @property
     def has_errors(self) -> bool:
         return bool(self.errors) or any(r.errors for r in self.rows)
 
     @property
+    def problems(self) -> list[Problem]:
+        return [*self.errors, *(p for r in self.rows for p in r.errors)]
+
+    @property
     def changed_rows(self) -> list:
         return [r for r in self.rows if r.action != "unchanged"]
 
 
-def _parse_phones(text: str, errors: list) -> list[dict]:
+def _parse_phones(text: str, problem) -> list[dict]:
     phones = []
     for part in [p.strip() for p in text.split(";") if p.strip()]:
         number, _sep, label = part.partition("|")
         row = {"number": number.strip(), "label_nb": label.strip(), "label_en": ""}
         try:
-            Phone(**row).full_clean(exclude=["service"])
-        except Exception:  # noqa: BLE001 - any validation failure is reported, not raised
-            errors.append(_("Ugyldig telefonnummer: %(number)s") % {"number": row["number"]})
+            coordination.phone_check(row)
+        except ValidationError:
+            problem("phones", _("Ugyldig telefonnummer: %(number)s") % {"number": row["number"]})
         phones.append(row)
     return phones
 
 
-def validate(text: str, *, user) -> ImportReport:
-    report = ImportReport()
+def validate(text: str, *, user, filename: str = "regneark.csv") -> ImportReport:
+    """Reads the whole sheet and names every problem of every row; writes nothing."""
+    report = ImportReport(filename=filename)
+
+    def file_problem(line, column, message):
+        report.errors.append(Problem(filename, line, column, message))
+
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        file_problem("-", "-", _("Filen er større enn 2 MB."))
+        return report
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [(h or "").strip() for h in (reader.fieldnames or [])]
+    except csv.Error as error:
+        file_problem(1, "-", _("Kan ikke leses som CSV: %(error)s") % {"error": error})
+        return report
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        report.errors.append(_("Mangler kolonner: %(columns)s") % {"columns": ", ".join(missing)})
+        columns = ", ".join(missing)
+        file_problem(1, "-", _("Mangler kolonner: %(columns)s") % {"columns": columns})
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:
+        columns = ", ".join(twice)
+        file_problem(1, "-", _("Kolonner som står to ganger: %(columns)s") % {"columns": columns})
+    if missing or twice:
         return report
+    report.ignored = [h for h in header if h not in IMPORT_COLUMNS]
     reader.fieldnames = header
-    allowed_orgs = {o.slug: o for o in coordination.organisations_for(user)}
-    categories = {c.slug: c for c in Category.objects.all()}
-    seen = set()
-    for number, raw in enumerate(reader, start=2):
-        if number - 1 > MAX_ROWS:
-            report.errors.append(_("For mange rader (høyst %(max)d).") % {"max": MAX_ROWS})
-            break
-        cells = {k: _unsafe_cell((v or "").strip()) for k, v in raw.items() if k in COLUMNS}
-        row = Row(line=number, slug=cells.get("slug", ""))
-        report.rows.append(row)
-        if not row.slug or row.slug != slugify(row.slug):
-            row.errors.append(_("Ugyldig kortnavn."))
-            continue
-        if row.slug in seen:
-            row.errors.append(_("Kortnavnet står to ganger i filen."))
-            continue
-        seen.add(row.slug)
-        service = Service.objects.select_related("organisation").filter(slug=row.slug).first()
-        if service is not None and not coordination.scope_of(user).stewards(service):
-            row.errors.append(_("Du forvalter ikke denne oppføringen."))
-            continue
-        organisation = allowed_orgs.get(cells.get("organisation", ""))
-        if organisation is None:
-            row.errors.append(_("Ukjent organisasjon, eller en du ikke forvalter."))
-            continue
-        emergency = cells.get("is_emergency", "").lower()
-        if emergency not in TRUE | FALSE:
-            row.errors.append(_("akutt hjelp må være «ja» eller «nei»."))
-            continue
-        initial = ImportForm(instance=service).initial if service else {}
-        data = {**initial, **{k: v for k, v in cells.items() if k in FORM_FIELDS}}
-        data["organisation"] = organisation.pk
-        if "is_emergency" in cells:
-            data["is_emergency"] = emergency in TRUE
-        data.setdefault("review_interval_days", 182)
-        if not data.get("review_interval_days"):
-            data["review_interval_days"] = initial.get("review_interval_days", 182)
-        row.form = ImportForm(data=data, instance=service)
-        if not row.form.is_valid():
-            for name, messages in row.form.errors.items():
-                row.errors.extend(f"{name}: {m}" for m in messages)
-            continue
-        if "phones" in cells:
-            row.phones = _parse_phones(cells["phones"], row.errors)
-        if "categories" in cells:
-            slugs = [s.strip() for s in cells["categories"].split(";") if s.strip()]
-            unknown = [s for s in slugs if s not in categories]
-            if unknown:
-                row.errors.append(_("Ukjente kategorier: %(list)s") % {"list": ", ".join(unknown)})
-            row.categories = [categories[s] for s in slugs if s in categories]
-        if row.errors:
-            continue
-        if service is None:
-            row.action = "create"
-            row.changes = [
-                (name, "", str(row.form.cleaned_data.get(name, "")))
-                for name in ["name", "organisation", "status"]
-            ]
-            continue
-        for name in row.form.changed_data:
-            row.changes.append((name, str(initial.get(name, "")), str(row.form.cleaned_data[name])))
-        current_phones = coordination.phone_rows(service)
-        if row.phones is not None:
-            # The sheet carries no English labels: keep those of numbers that stay.
-            english = {p["number"]: p["label_en"] for p in current_phones}
-            for phone in row.phones:
-                phone["label_en"] = english.get(phone["number"], "")
-        if row.phones is not None and row.phones != current_phones:
-            row.changes.append(("phones", _phones_text(service), cells["phones"]))
-        if row.categories is not None and {c.pk for c in row.categories} != set(
-            service.categories.values_list("pk", flat=True)
-        ):
-            old = "; ".join(service.categories.values_list("slug", flat=True))
-            row.changes.append(("categories", old, cells["categories"]))
-        if row.changes:
-            row.action = "update"
+    context = _Context(user)
+    try:
+        for number, raw in enumerate(reader, start=2):
+            if number - 1 > MAX_ROWS:
+                file_problem(number, "-", _("For mange rader (høyst %(max)d).") % {"max": MAX_ROWS})
+                break
+            report.rows.append(_validate_row(number, raw, context, filename))
+    except csv.Error as error:
+        message = _("Kan ikke leses som CSV: %(error)s") % {"error": error}
+        file_problem(reader.line_num, "-", message)
     return report
+
+
+class _Context:
+    """What every row is checked against: the user's organisations, the categories."""
+
+    def __init__(self, user):
+        self.user = user
+        self.organisations = {o.slug: o for o in coordination.organisations_for(user)}
+        self.categories = {c.slug: c for c in Category.objects.all()}
+        self.seen: set[str] = set()
+
+
+def _cells(raw: dict, problem) -> dict:
+    if None in raw:
+        problem("-", _("Flere verdier enn kolonner."))
+    cells = {}
+    for name, value in raw.items():
+        if name not in IMPORT_COLUMNS:
+            continue
+        value = restore((value or "").strip())
+        if len(value) > importing.MAX_TEXT:
+            problem(name, _("Lengre enn %(max)d tegn.") % {"max": importing.MAX_TEXT})
+            value = ""
+        cells[name] = value
+    return cells
+
+
+def _validate_row(number: int, raw: dict, context: _Context, filename: str) -> Row:
+    row = Row(line=number, slug="")
+
+    def problem(column, message):
+        row.errors.append(Problem(filename, number, column, str(message)))
+
+    cells = _cells(raw, problem)
+    row.slug = cells.get("slug", "")
+    service = None
+    if not row.slug or row.slug != slugify(row.slug):
+        problem("slug", _("Ugyldig kortnavn."))
+    elif row.slug in context.seen:
+        problem("slug", _("Kortnavnet står to ganger i filen."))
+    else:
+        context.seen.add(row.slug)
+        service = Service.objects.select_related("organisation").filter(slug=row.slug).first()
+        if service is not None and not coordination.scope_of(context.user).stewards(service):
+            problem("slug", _("Du forvalter ikke denne oppføringen."))
+            service = None
+    organisation = context.organisations.get(cells.get("organisation", ""))
+    if organisation is None:
+        problem("organisation", _("Ukjent organisasjon, eller en du ikke forvalter."))
+    emergency = cells.get("is_emergency", "").lower()
+    if emergency not in TRUE | FALSE:
+        problem("is_emergency", _("akutt hjelp må være «ja» eller «nei»."))
+    initial = ImportForm(instance=service).initial if service else {}
+    data = {**initial, **{k: v for k, v in cells.items() if k in FORM_FIELDS}}
+    data["organisation"] = organisation.pk if organisation else None
+    if "is_emergency" in cells:
+        data["is_emergency"] = emergency in TRUE
+    data.setdefault("review_interval_days", 182)
+    if not data.get("review_interval_days"):
+        data["review_interval_days"] = initial.get("review_interval_days", 182)
+    row.form = ImportForm(data=data, instance=service)
+    reported = {p.field for p in row.errors}
+    if not row.form.is_valid():
+        for name, messages in row.form.errors.items():
+            if name not in reported:
+                for message in messages:
+                    problem("-" if name == "__all__" else name, message)
+    if "phones" in cells:
+        row.phones = _parse_phones(cells["phones"], problem)
+    if "categories" in cells:
+        slugs = [s.strip() for s in cells["categories"].split(";") if s.strip()]
+        unknown = [s for s in slugs if s not in context.categories]
+        if unknown:
+            problem("categories", _("Ukjente kategorier: %(list)s") % {"list": ", ".join(unknown)})
+        row.categories = [context.categories[s] for s in slugs if s in context.categories]
+    if row.errors:
+        return row
+    _describe_changes(row, service, initial, cells)
+    return row
+
+
+def _describe_changes(row: Row, service: Service | None, initial: dict, cells: dict) -> None:
+    if service is None:
+        row.action = "create"
+        row.changes = [
+            (name, "", str(row.form.cleaned_data.get(name, "")))
+            for name in ["name", "organisation", "status"]
+        ]
+        return
+    for name in row.form.changed_data:
+        row.changes.append((name, str(initial.get(name, "")), str(row.form.cleaned_data[name])))
+    current_phones = coordination.phone_rows(service)
+    if row.phones is not None:
+        # The sheet carries no English labels: keep those of numbers that stay.
+        english = {p["number"]: p["label_en"] for p in current_phones}
+        for phone in row.phones:
+            phone["label_en"] = english.get(phone["number"], "")
+    if row.phones is not None and row.phones != current_phones:
+        row.changes.append(("phones", _phones_text(service), cells["phones"]))
+    if row.categories is not None and {c.pk for c in row.categories} != set(
+        service.categories.values_list("pk", flat=True)
+    ):
+        old = "; ".join(service.categories.values_list("slug", flat=True))
+        row.changes.append(("categories", old, cells["categories"]))
+    if row.changes:
+        row.action = "update"
 
 
 @transaction.atomic
@@ -235,18 +297,12 @@ def apply(report: ImportReport, *, user) -> dict:
         raise ValueError("the report has errors")
     result = {"created": 0, "updated": 0, "pending": 0}
     for row in report.changed_rows:
-        if row.action == "update" and row.phones is not None:
-            # Decided on the listing as it is now, before this row changes status or flags.
-            current = Service.objects.select_related("organisation").get(pk=row.form.instance.pk)
-            if coordination.phones_change(service=current, user=user, phones=row.phones):
-                result["pending"] += 1
         service = row.form.save(commit=False)
-        service._history_user = user
-        service._change_reason = "spreadsheet import"
-        service.save()
+        waiting = coordination.service_save(
+            service=service, user=user, phones=row.phones, reason="spreadsheet import"
+        )
+        result["pending"] += waiting is not None
         if row.categories is not None:
             service.categories.set(row.categories)
-        if row.action == "create" and row.phones:
-            coordination.phones_add_to_new_listing(service=service, user=user, phones=row.phones)
         result["created" if row.action == "create" else "updated"] += 1
     return result

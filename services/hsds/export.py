@@ -18,6 +18,7 @@ import csv
 import json
 from pathlib import Path
 
+from services.csvcell import neutralise
 from services.hsds import mapping
 from services.models import Category, DeliveryMode, TargetGroup
 
@@ -178,7 +179,9 @@ class _Tables:
             self.writers[table] = writer
 
     def write(self, table: str, doc: dict) -> None:
-        self.writers[table].writerow({k: cell(v) for k, v in doc.items() if not _nested(v)})
+        self.writers[table].writerow(
+            {k: neutralise(cell(v)) for k, v in doc.items() if not _nested(v)}
+        )
 
     def close(self) -> None:
         for handle in self.files.values():

@@ -1,5 +1,12 @@
 """Import of HSDS 3 data (the tabular data package or JSON) into the catalogue.
 
+* All or nothing: a file (or folder) is imported in one transaction. Every problem of
+  every record is reported in one pass, with its file, row or record, and field; if there
+  is any, nothing is written. Wrong types, duplicate ids, unknown shapes, too deep nesting
+  and oversized values are problems, never a traceback. Fields the importer does not keep
+  are reported as ignored (per file and field, with a count), not dropped silently.
+* Bounded: see `services.importing` for the limits (file size, records, text length,
+  nesting depth).
 * Idempotent: services, organisations and locations are upserted by their HSDS
   id (stored in `uuid`); a service's phones, hours, coverage, languages and
   terms are replaced by the imported ones.
@@ -7,9 +14,9 @@
   never published by the import. A service that already exists and is
   **published** is left as it is: when the imported version differs, the
   import files a report on it (an ErrorReport, the coordinator's inbox for
-  "this listing is wrong") and counts it as `kept_published`.
-* Every bad value is reported with its table (file), row and field; the rest
-  of the row and the rest of the file are still imported.
+  "this listing is wrong") and counts it as `kept_published`. An unpublished
+  listing that once was a public emergency listing changes its critical facts only
+  with a second coordinator's approval (services.coordination).
 * The Norwegian profile's fields (municipality and county numbers, the
   confidential-address flag, the access path) are read when present.
 """
@@ -32,7 +39,10 @@ from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 
+from services import coordination, importing
+from services.csvcell import restore
 from services.hsds import mapping
+from services.importing import Problem
 from services.models import (
     Category,
     County,
@@ -43,7 +53,6 @@ from services.models import (
     Municipality,
     OpeningHours,
     Organisation,
-    Phone,
     Service,
     TargetGroup,
 )
@@ -55,28 +64,30 @@ IMPORT_FLAG = "hsds_import"
 
 
 @dataclass
-class Problem:
-    table: str
-    row: int | str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.table}, rad {self.row}, felt {self.field}: {self.message}"
-
-
-@dataclass
 class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     kept_published: int = 0
     skipped: int = 0
+    pending: int = 0  # changes to emergency listings waiting for a second approval
     organisations_created: int = 0
     problems: list[Problem] = field(default_factory=list)
+    ignored: dict[tuple[str, str], int] = field(default_factory=dict)  # (file, field): rows
+    written: bool = False
 
     def problem(self, source: tuple, field_name: str, message: str) -> None:
         self.problems.append(Problem(source[0], source[1], field_name, message))
+
+    def ignore(self, source: tuple, field_name: str) -> None:
+        key = (str(source[0]).split(":")[0], re.sub(r"\[[0-9]+\]", "[]", field_name))
+        self.ignored[key] = self.ignored.get(key, 0) + 1
+
+    def ignored_lines(self) -> list[str]:
+        return [
+            f"{table}, felt {name}: ignorert (ikke lagret i katalogen), {count} rader"
+            for (table, name), count in sorted(self.ignored.items())
+        ]
 
     @property
     def processed(self) -> int:
@@ -86,7 +97,9 @@ class ImportReport:
         return (
             f"{self.created} nye (utkast), {self.updated} oppdatert, {self.unchanged} uendret, "
             f"{self.kept_published} publiserte beholdt, {self.skipped} hoppet over, "
-            f"{self.organisations_created} nye organisasjoner, {len(self.problems)} problemer"
+            f"{self.organisations_created} nye organisasjoner, "
+            f"{self.pending} endringer venter på godkjenning, {len(self.problems)} problemer"
+            + ("" if self.written else " – ingenting er lagret")
         )
 
 
@@ -97,33 +110,51 @@ def _src(doc: dict, default: tuple) -> tuple:
     return doc.get("_source", default)
 
 
-def read_tabular(folder: Path) -> dict[str, list[dict]]:
+def _too_big(path: Path, report: ImportReport) -> bool:
+    if path.stat().st_size > importing.MAX_FILE_BYTES:
+        report.problem((path.name, "-"), "-", importing.too_big_message())
+        return True
+    return False
+
+
+def read_tabular(folder: Path, report: ImportReport) -> dict[str, list[dict]]:
     """{table: [row, ...]} from the CSV files; each row remembers its file and line."""
     names = {}
     try:
         package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
         names = {r["name"]: r["path"] for r in package.get("resources", []) if "path" in r}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         pass
     tables: dict[str, list[dict]] = {}
     for path in sorted(folder.glob("*.csv")):
-        tables[path.stem] = _read_csv(path)
+        tables[path.stem] = _read_csv(path, report)
     for name, rel in names.items():
-        path = folder / rel
-        if name not in tables and path.is_file() and path.suffix == ".csv":
-            tables[name] = _read_csv(path)
+        path = folder / str(rel)
+        inside = path.resolve().is_relative_to(folder.resolve())  # no ../ out of the package
+        if name not in tables and inside and path.is_file() and path.suffix == ".csv":
+            tables[name] = _read_csv(path, report)
     return tables
 
 
-def _read_csv(path: Path) -> list[dict]:
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        return [
-            {
-                **{k: (v if v != "" else None) for k, v in row.items() if k},
-                "_source": (path.name, i),
-            }
-            for i, row in enumerate(csv.DictReader(handle), start=2)
-        ]
+def _read_csv(path: Path, report: ImportReport) -> list[dict]:
+    if _too_big(path, report):
+        return []
+    rows = []
+    with open(path, newline="", encoding="utf-8-sig", errors="strict") as handle:
+        reader = csv.DictReader(handle)
+        try:
+            for i, row in enumerate(reader, start=2):
+                if None in row:
+                    report.problem((path.name, i), "-", "flere verdier enn kolonner")
+                rows.append(
+                    {
+                        **{k: (restore(v) if v != "" else None) for k, v in row.items() if k},
+                        "_source": (path.name, i),
+                    }
+                )
+        except (csv.Error, UnicodeDecodeError) as error:
+            report.problem((path.name, reader.line_num), "-", f"kan ikke leses som CSV: {error}")
+    return rows
 
 
 def _bool(value):
@@ -135,6 +166,18 @@ def _bool(value):
     if text in ("false", "0", "no", "nei"):
         return False
     raise ValueError(value)
+
+
+def _duplicate_ids(tables: dict[str, list[dict]], report: ImportReport) -> None:
+    for rows in tables.values():
+        first_seen = {}
+        for row in rows:
+            key = row.get("id")
+            if isinstance(key, str) and key in first_seen:
+                where = first_seen[key]
+                report.problem(_src(row, where), "id", f"står to ganger (også rad {where[1]})")
+            elif isinstance(key, str):
+                first_seen[key] = _src(row, ("-", "-"))
 
 
 def nest_tabular(tables: dict[str, list[dict]]) -> tuple[list[dict], dict[str, dict]]:
@@ -180,79 +223,265 @@ def nest_tabular(tables: dict[str, list[dict]]) -> tuple[list[dict], dict[str, d
     return services, organisations
 
 
-def read_json_documents(paths: list[Path]) -> tuple[list[dict], dict[str, dict], dict]:
+def _load_json(path: Path, report: ImportReport):
+    if _too_big(path, report):
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        report.problem((path.name, "-"), "-", "ikke UTF-8-tekst")
+        return None
+    except json.JSONDecodeError as error:
+        report.problem(
+            (path.name, error.lineno), "-", f"ikke gyldig JSON (linje {error.lineno}: {error.msg})"
+        )
+        return None
+    except RecursionError:
+        data = None
+    if data is None or importing.depth(data) > importing.MAX_DEPTH:
+        report.problem((path.name, "-"), "-", importing.too_deep_message())
+        return None
+    return data
+
+
+def read_json_documents(
+    paths: list[Path], report: ImportReport
+) -> tuple[list[dict], dict[str, dict], dict]:
     """Services, organisations and tabular tables found in JSON files of any HSDS shape."""
     services, organisations, tables = [], {}, defaultdict(list)
     for path in paths:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = _load_json(path, report)
+        if data is None:
+            continue
         if isinstance(data, dict) and data and all(k.endswith(".csv") for k in data):
             for name, rows in data.items():  # the specification's tabular.json
+                if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                    report.problem((path.name, "-"), name, "må være en liste av objekter")
+                    continue
                 tables[name.removesuffix(".csv")] += [
                     {**r, "_source": (f"{path.name}:{name}", i)} for i, r in enumerate(rows, 1)
                 ]
             continue
         items = data.get("contents") if isinstance(data, dict) and "contents" in data else data
-        items = items if isinstance(items, list) else [items]
+        items = [items] if isinstance(items, dict) else items
+        if not isinstance(items, list):
+            report.problem(
+                (path.name, "-"), "-", "ukjent form: ventet et objekt, en liste eller en side"
+            )
+            continue
         for i, item in enumerate(items, start=1):
-            if not isinstance(item, dict):
-                continue
-            item = {**item, "_source": (path.name, i)}
-            if "status" in item or "service_at_locations" in item:
-                services.append(item)
-            elif isinstance(item.get("service"), dict):  # a full service_at_location
-                service = {**item["service"], "_source": (path.name, i)}
-                if item.get("location") and not service.get("service_at_locations"):
-                    service["service_at_locations"] = [item]
-                services.append(service)
-            elif (
-                "services" in item
-                or "organization_identifiers" in item
-                or (path.stem.startswith("organization") and "name" in item)
-            ):
-                organisations[item.get("id")] = item
-                for n, nested in enumerate(item.get("services") or [], start=1):
-                    if isinstance(nested, dict):
-                        services.append(
-                            {"organization": item, **nested, "_source": (path.name, f"{i}.{n}")}
-                        )
+            _sort_document(item, (path.name, i), path, services, organisations, report)
     return services, organisations, tables
 
 
-def collect(path: Path) -> tuple[list[dict], dict[str, dict]]:
+# HSDS documents a folder may hold that the import takes only as part of a service.
+OTHER_DOCUMENTS = {"taxonomy", "taxonomies", "location", "locations", "base"}
+
+
+def _sort_document(item, source, path, services, organisations, report) -> None:
+    """One JSON document: a service, a service_at_location or an organisation with services."""
+    if not isinstance(item, dict):
+        report.problem(source, "-", f"ukjent form: ventet et objekt, ikke {_kind(item)}")
+        return
+    item = {**item, "_source": source}
+    if "status" in item or "service_at_locations" in item:
+        services.append(item)
+    elif isinstance(item.get("service"), dict):  # a full service_at_location
+        service = {**item["service"], "_source": source}
+        if item.get("location") and not service.get("service_at_locations"):
+            service["service_at_locations"] = [item]
+        services.append(service)
+    elif (
+        "services" in item
+        or "organization_identifiers" in item
+        or (path.stem.startswith("organization") and "name" in item)
+    ):
+        organisations[str(item.get("id"))] = item
+        nested_services = item.get("services") or []
+        if not isinstance(nested_services, list):
+            report.problem(source, "services", "må være en liste av objekter")
+            return
+        for n, nested in enumerate(nested_services, start=1):
+            if isinstance(nested, dict):
+                services.append(
+                    {
+                        "organization": {k: v for k, v in item.items() if k != "services"},
+                        **nested,
+                        "_source": (source[0], f"{source[1]}.{n}"),
+                    }
+                )
+            else:
+                report.problem(source, f"services[{n}]", "må være et objekt")
+    elif path.stem.split("_")[0] in OTHER_DOCUMENTS:
+        report.ignore(source, f"({path.stem.split('_')[0]})")  # read through the services
+    else:
+        report.problem(source, "-", "ukjent form: verken en tjeneste eller en organisasjon")
+
+
+def _kind(value) -> str:
+    return {
+        dict: "et objekt",
+        list: "en liste",
+        str: "tekst",
+        bool: "en sannhetsverdi",
+        int: "et tall",
+        float: "et tall",
+    }.get(type(value), "ingenting")
+
+
+def collect(path: Path, report: ImportReport) -> tuple[list[dict], dict[str, dict]]:
     path = Path(path)
     if path.is_file() and path.suffix == ".csv" or path.name == "datapackage.json":
         path = path.parent
     if path.is_dir() and (path / "services.csv").is_file():
-        return nest_tabular(read_tabular(path))
+        tables = read_tabular(path, report)
+        _duplicate_ids({k: v for k, v in tables.items() if k != "services"}, report)
+        return nest_tabular(tables)
     files = [path] if path.is_file() else sorted(path.glob("*.json"))
     if path.is_dir() and (path / "services.json").is_file():
         files = [path / n for n in ("organizations.json", "services.json") if (path / n).is_file()]
-    services, organisations, tables = read_json_documents(files)
+    services, organisations, tables = read_json_documents(files, report)
     if tables:
+        _duplicate_ids({k: v for k, v in tables.items() if k != "services"}, report)
         more_services, more_orgs = nest_tabular(tables)
         services += more_services
         organisations.update(more_orgs)
     return services, organisations
 
 
+# --- checking ----------------------------------------------------------------
+
+TEXT, VALUE, CODES = "text", "value", "codes"
+# Keys that link records together: read, never kept as data, never reported as ignored.
+LINKS = {
+    "_source", "id", "service_id", "organization_id", "location_id", "link_id",
+    "taxonomy_term_id", "service_at_location_id", "contact_id", "phone_id", "program_id",
+    "link_type", "link_entity", "taxonomy_id", "status", "language",
+}  # fmt: skip
+ADDRESS = {"address_1": TEXT, "city": TEXT, "postal_code": VALUE, "region": TEXT}
+LOCATION = {
+    "location_type": TEXT, "description": TEXT, "confidential_address": VALUE, "city": TEXT,
+    "municipality_number": VALUE, "latitude": VALUE, "longitude": VALUE,
+    "addresses": [ADDRESS],
+}  # fmt: skip
+TERM = {"code": VALUE, "name": TEXT, "description": TEXT}
+ORGANISATION = {
+    "name": TEXT, "organisation_type": TEXT, "municipality_number": VALUE, "website": TEXT,
+}  # fmt: skip
+SERVICE = {
+    "name": TEXT, "alternate_name": TEXT, "description": TEXT, "url": TEXT, "email": TEXT,
+    "application_process": TEXT, "eligibility_description": TEXT, "referral_notes": TEXT,
+    "fees_description": TEXT, "referral_required": VALUE, "anonymous_use": VALUE,
+    "free": VALUE, "emergency": VALUE, "assured_date": VALUE, "last_modified": VALUE,
+    "who_may_refer": CODES,
+    "organization": ORGANISATION,
+    "phones": [{"number": VALUE, "description": TEXT}],
+    "schedules": [{"byday": TEXT, "freq": TEXT, "opens_at": VALUE, "closes_at": VALUE}],
+    "service_areas": [{"national": VALUE, "municipality_number": VALUE, "county_number": VALUE}],
+    "languages": [{"code": TEXT}],
+    "attributes": [{"taxonomy_term": TERM}],
+    "service_at_locations": [{"location": LOCATION, "description": TEXT}],
+}  # fmt: skip
+
+
+def _empty(value) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def check_shape(doc: dict, spec: dict, report: ImportReport, source: tuple, path="") -> bool:
+    """Reports every value of the wrong type or size; lists the fields that are not kept."""
+    ok = True
+    for key, value in doc.items():
+        name = f"{path}{key}"
+        if key in LINKS:
+            if isinstance(value, dict | list) and key != "_source":
+                report.problem(source, name, f"må være en enkelt verdi, ikke {_kind(value)}")
+                ok = False
+            continue
+        kind = spec.get(key)
+        if kind is None:
+            if not _empty(value):
+                report.ignore(source, name)
+            continue
+        if value is None:
+            continue
+        problem = _type_problem(kind, value)
+        if problem:
+            report.problem(source, name, problem)
+            ok = False
+        elif isinstance(kind, dict):
+            prefix = "" if "_source" in value else f"{name}."  # a CSV row names its own file
+            ok &= check_shape(value, kind, report, _src(value, source), prefix)
+        elif isinstance(kind, list):
+            for n, item in enumerate(value):
+                own = "_source" in item
+                prefix = "" if own else f"{name}[{n}]."
+                ok &= check_shape(item, kind[0], report, _src(item, source), prefix)
+    return ok
+
+
+def _type_problem(kind, value) -> str | None:
+    if isinstance(kind, dict) and not isinstance(value, dict):
+        return f"må være et objekt, ikke {_kind(value)}"
+    if isinstance(kind, list) and not (
+        isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    ):
+        return f"må være en liste av objekter, ikke {_kind(value)}"
+    if kind == TEXT and not isinstance(value, str):
+        return f"må være tekst, ikke {_kind(value)}"
+    if kind == VALUE and isinstance(value, dict | list):
+        return f"må være en enkelt verdi, ikke {_kind(value)}"
+    if kind == CODES and not (
+        isinstance(value, str)
+        or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+    ):
+        return f"må være en liste av koder, ikke {_kind(value)}"
+    if isinstance(value, str) and len(value) > importing.MAX_TEXT:
+        return importing.too_long_message()
+    return None
+
+
 # --- writing -----------------------------------------------------------------
 
 
 def import_path(path, *, progress=None, every: int = 500) -> ImportReport:
+    """Reads everything, checks everything, and writes it only if there was no problem."""
     report = ImportReport()
-    services, organisations = collect(Path(path))
+    services, organisations = collect(Path(path), report)
+    if len(services) > importing.MAX_RECORDS:
+        report.problem((Path(path).name, "-"), "-", importing.too_many_message())
+        return report
+    for organisation in organisations.values():
+        fields = {k: v for k, v in organisation.items() if k != "services"}
+        check_shape(fields, ORGANISATION, report, _src(organisation, ("organisations", "-")))
     cache = _Cache()
-    for n, doc in enumerate(services, start=1):
-        source = _src(doc, ("services", n))
-        try:
-            with transaction.atomic():
-                _import_service(doc, organisations, report, source, cache)
-        except (IntegrityError, ValidationError, ValueError) as exc:
-            report.skipped += 1
-            report.problem(source, "-", f"kunne ikke lagres: {exc}")
-        if progress and (n % every == 0 or n == len(services)):
-            progress(n, len(services))
+    first_seen: dict[tuple, tuple] = {}
+    with transaction.atomic():
+        for n, doc in enumerate(services, start=1):
+            source = _src(doc, ("services", n))
+            # Within one file an id is one record; across files the later one is read.
+            key = (str(source[0]).split(":")[0], str(doc.get("id")))
+            if key in first_seen and doc.get("id") is not None:
+                report.problem(source, "id", f"står to ganger (også rad {first_seen[key][1]})")
+            first_seen.setdefault(key, source)
+            if not check_shape(doc, SERVICE, report, source):
+                report.skipped += 1
+            else:
+                _import_one(doc, organisations, report, source, cache)
+            if progress and (n % every == 0 or n == len(services)):
+                progress(n, len(services))
+        report.written = not report.problems
+        transaction.set_rollback(not report.written)
     return report
+
+
+def _import_one(doc, organisations, report, source, cache) -> None:
+    try:
+        with transaction.atomic():
+            _import_service(doc, organisations, report, source, cache)
+    except (IntegrityError, ValidationError, ValueError) as exc:
+        report.skipped += 1
+        report.problem(source, "-", f"kunne ikke lagres: {exc}")
 
 
 class _Cache:
@@ -360,20 +589,23 @@ def _import_service(doc, organisations, report: ImportReport, source, cache: _Ca
         return
     values = _service_values(doc, report, source)
     values.update(name=name, organisation=organisation)
+    phones = _phones(doc.get("phones") or [], report, source)
     if existing:
+        # HSDS has one language: keep the English labels of numbers that stay.
+        english = {p["number"]: p["label_en"] for p in coordination.phone_rows(existing)}
+        for phone in phones:
+            phone["label_en"] = english.get(phone["number"], "")
         for key, value in values.items():
             setattr(existing, key, value)
-        existing.save()
         service = existing
         report.updated += 1
     else:
-        service = Service.objects.create(
-            uuid=sid,
-            slug=f"{slugify(name)[:80] or 'tjeneste'}-{sid.hex[:8]}",
-            status=Service.Status.DRAFT,
-            **values,
+        service = Service(
+            uuid=sid, slug=f"{slugify(name)[:80] or 'tjeneste'}-{sid.hex[:8]}", **values
         )
         report.created += 1
+    if coordination.service_save(service=service, user=None, phones=phones, reason="HSDS import"):
+        report.pending += 1
     _related(service, doc, report, source, cache)
     modified = _datetime(doc.get("last_modified"))
     Service.objects.filter(pk=service.pk).update(updated_at=modified or dt.datetime.now(dt.UTC))
@@ -435,7 +667,6 @@ def _service_values(doc, report, source) -> dict:
 
 
 def _related(service: Service, doc, report, source, cache: _Cache) -> None:
-    _phones(service, doc.get("phones") or [], report, source)
     _hours(service, doc.get("schedules") or [], report, source)
     _coverage(service, doc.get("service_areas") or [], report, source, cache)
     codes = []
@@ -450,7 +681,7 @@ def _related(service: Service, doc, report, source, cache: _Cache) -> None:
     _locations(service, doc.get("service_at_locations") or [], report, source, cache)
 
 
-def _phones(service, docs, report, source) -> None:
+def _phones(docs, report, source) -> list[dict]:
     rows = []
     for doc in docs:
         number = _text(doc, "number").strip("\"' ")
@@ -459,12 +690,8 @@ def _phones(service, docs, report, source) -> None:
         if not PHONE_RE.match(number) or len(number) > 30:
             report.problem(_src(doc, source), "number", "ikke et telefonnummer; utelatt")
             continue
-        rows.append((number, _text(doc, "description", 200)))
-    service.phones.all().delete()
-    Phone.objects.bulk_create(
-        Phone(service=service, position=i, number=n, label_nb=label)
-        for i, (n, label) in enumerate(rows)
-    )
+        rows.append({"number": number, "label_nb": _text(doc, "description", 200)})
+    return rows
 
 
 def _time(value) -> dt.time | None:

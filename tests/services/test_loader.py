@@ -4,7 +4,9 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from services.models import Location, Municipality, Organisation, Service
+from services.demo import ensure_coordinator
+from services.models import Location, Municipality, Organisation, PendingChange, Service
+from tests.services.test_one_path import approve_and_check_history
 
 pytestmark = pytest.mark.django_db
 
@@ -72,11 +74,35 @@ def test_loading_after_one_service_changed_updates_only_that_service(
 
 
 def test_a_changed_phone_alone_counts_as_an_update(catalogue_data, write_catalogue, capsys):
-    target = next(s for s in catalogue_data["services"] if s["contact"]["phones"])
+    target = next(
+        s for s in catalogue_data["services"] if s["contact"]["phones"] and not s["is_emergency"]
+    )
     target["contact"]["phones"][0]["number"] = "800 00 000"
     call_command("load_catalogue", str(write_catalogue(catalogue_data)))
     assert "services: 73 (0 created, 1 updated, 72 unchanged)" in capsys.readouterr().out
     assert Service.objects.get(slug=target["slug"]).phones.first().number == "800 00 000"
+
+
+def test_loading_other_numbers_for_an_emergency_listing_asks_a_coordinator_once(
+    catalogue_data, write_catalogue, capsys
+):
+    target = next(s for s in catalogue_data["services"] if s["slug"] == "overgrepsmottaket-oslo")
+    target["contact"]["phones"][0]["number"] = "800 00 000"
+    target["contact"]["website"] = "https://example.invalid/falsk"
+    path = write_catalogue(catalogue_data)
+    call_command("load_catalogue", str(path))
+    call_command("load_catalogue", str(path))
+    assert "1 changes to emergency listings wait" in capsys.readouterr().out
+    service = Service.objects.get(slug="overgrepsmottaket-oslo")
+    assert [p.number for p in service.phones.all()] == ["116 117"]
+    assert service.website != "https://example.invalid/falsk"
+    change = PendingChange.objects.get(service=service, status="pending")  # one, not two
+    assert change.created_by is None
+    assert change.proposed["phones"][0]["number"] == "800 00 000"
+    assert change.proposed["website"] == "https://example.invalid/falsk"
+    approver = ensure_coordinator("k-oslo", "pw", first_name="O", municipalities=["0301"])
+    after = approve_and_check_history(change, approver)
+    assert [p.number for p in after.phones.all()] == ["800 00 000"]
 
 
 @pytest.mark.parametrize(
@@ -161,3 +187,19 @@ def test_ids_are_stable_across_reloads(catalogue_data, write_catalogue):
     Service.objects.filter(slug="oslo-krisesenter").delete()
     call_command("load_catalogue", str(write_catalogue(copy.deepcopy(catalogue_data))), verbosity=0)
     assert dict(Service.objects.values_list("slug", "uuid")) == ids
+
+
+def test_a_new_emergency_listing_loaded_into_a_catalogue_with_listings_waits_to_go_public(
+    catalogue_data, write_catalogue
+):
+    source = next(s for s in catalogue_data["services"] if s["slug"] == "overgrepsmottaket-oslo")
+    catalogue_data["services"].append(
+        {**copy.deepcopy(source), "slug": "nytt-overgrepsmottak", "name": "Nytt mottak"}
+    )
+    call_command("load_catalogue", str(write_catalogue(catalogue_data)), verbosity=0)
+    new = Service.objects.get(slug="nytt-overgrepsmottak")
+    assert new.status == Service.Status.DRAFT
+    change = PendingChange.objects.get(service=new, status="pending")
+    assert change.proposed == {"status": "published"}
+    approver = ensure_coordinator("k-oslo", "pw", first_name="O", municipalities=["0301"])
+    assert approve_and_check_history(change, approver).status == Service.Status.PUBLISHED

@@ -35,4 +35,11 @@ class Command(BaseCommand):
         for problem in report.problems:
             self.stderr.write(str(problem))
         if verbose:
+            for line in report.ignored_lines():
+                self.stdout.write(line)
             self.stdout.write(report.summary())
+        if report.problems:
+            raise CommandError(
+                f"{len(report.problems)} problemer: ingenting er importert. "
+                "Rett dem i filen og kjør importen på nytt."
+            )

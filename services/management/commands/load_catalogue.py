@@ -55,6 +55,13 @@ class Command(BaseCommand):
                 f"({report.created.get(kind, 0)} created, {report.updated.get(kind, 0)} updated, "
                 f"{report.unchanged.get(kind, 0)} unchanged)"
             )
+        if report.pending:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{report.pending} changes to emergency listings wait for a coordinator's "
+                    "approval (admin: Endringer som venter på godkjenning)."
+                )
+            )
         # The search vocabulary's lines and audiences name services and categories: give
         # them what the catalogue now holds (never overwrites a coordinator's edits).
         seeded = load_seed()

@@ -1,6 +1,35 @@
-"""What every public page (the `services` URL namespace) promises a resident."""
+"""Rules every response keeps, whatever view answered it."""
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 PUBLIC_NAMESPACES = {"services"}
+
+# What a session that gave the password but not yet the second factor may reach: the
+# public pages and API, the health probe, the token-based review link, and the pages
+# that finish (or abandon) logging in. Everything else refuses it.
+OPEN_WITHOUT_SECOND_FACTOR_NAMESPACES = {"services", "hsds"}
+OPEN_WITHOUT_SECOND_FACTOR = {
+    "healthz",
+    "coordination:review",
+    "accounts:login",
+    "accounts:logout",
+    "accounts:otp_setup",
+    "accounts:otp_enrol",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+}
+
+
+def open_without_second_factor(match) -> bool:
+    return (
+        match.namespace in OPEN_WITHOUT_SECOND_FACTOR_NAMESPACES
+        or match.view_name in OPEN_WITHOUT_SECOND_FACTOR
+    )
 
 
 class PublicPageMiddleware:
@@ -24,3 +53,25 @@ class PublicPageMiddleware:
                 "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
             )
         return response
+
+
+class SecondFactorMiddleware:
+    """With REQUIRE_2FA, a password-only session is sent to the second-factor page from
+    every URL but those in OPEN_WITHOUT_SECOND_FACTOR, before any view runs: the one
+    place the rule is kept, so a new staff URL cannot forget it. Must follow
+    django_otp's OTPMiddleware, which tells whether the session is verified."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not settings.REQUIRE_2FA or not request.user.is_authenticated:
+            return None
+        if request.user.is_verified() or open_without_second_factor(request.resolver_match):
+            return None
+        next_url = request.get_full_path() if request.method in ("GET", "HEAD") else ""
+        setup = reverse("accounts:otp_setup")
+        return redirect(f"{setup}?{urlencode({'next': next_url})}" if next_url else setup)

@@ -48,13 +48,23 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
+# The development key signs only with debug on (the local demo). Without debug, every
+# process (gunicorn, manage.py, a test run) needs DJANGO_SECRET_KEY: a production server
+# that forgot it refuses to start instead of signing sessions and links with a key that
+# is public in this repository. The test settings (tests/settings.py) set their own.
 _INSECURE_DEV_KEY = "django-insecure-veiviser-local-development-only"
-SECRET_KEY = env_str("DJANGO_SECRET_KEY") or (_INSECURE_DEV_KEY if DEBUG else "")
+MISSING_SECRET_KEY = (
+    "DJANGO_SECRET_KEY is not set. Veiviser does not start without it unless "
+    "DJANGO_DEBUG=1 (local development only). Set it to a long random value, e.g. "
+    "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
+)
+SECRET_KEY = env_str("DJANGO_SECRET_KEY").strip()
 if not SECRET_KEY:
-    # Tests and management commands on a developer machine run with debug off;
-    # they get a throwaway key, while a production process without a key refuses
-    # to serve (check --deploy reports it).
+    if not DEBUG:
+        raise ImproperlyConfigured(MISSING_SECRET_KEY)
     SECRET_KEY = _INSECURE_DEV_KEY
+elif SECRET_KEY == _INSECURE_DEV_KEY and not DEBUG:
+    raise ImproperlyConfigured(MISSING_SECRET_KEY)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if DEBUG:

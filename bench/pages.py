@@ -245,7 +245,6 @@ def _prepare(n: int) -> dict:
     from services.models import Service
 
     call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
     call_command("load_catalogue", verbosity=0)
     if n:
         populate(n)

@@ -1,0 +1,1 @@
+"""Cross-cutting tables of the portal."""

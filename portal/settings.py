@@ -241,6 +241,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# Seconds to wait for the SMTP server; mails it does not take wait in the outbox.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Veiviser <ikke-svar@veiviser.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address links in e-mails point to (no trailing slash).

@@ -12,11 +12,12 @@ from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.views import PasswordResetView, redirect_to_login
 from django.core import signing
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.shortcuts import redirect, render, resolve_url
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
@@ -30,6 +31,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.clients import client_address, keyed_hash
+from portal.outbox import queue_mail
 from referrals.models import active_membership
 
 
@@ -44,6 +46,7 @@ LOGIN_FAILED = _("Feil brukernavn, passord eller engangskode.")
 TOKEN_REQUIRED = _("Skriv koden fra autentiseringsappen.")
 TOKEN_WRONG = _("Koden stemmer ikke. Prøv den nyeste koden fra appen.")
 THROTTLED = _("For mange mislykkede forsøk. Vent et kvarter og prøv igjen.")
+RESET_THROTTLED = _("For mange forespørsler om ny lenke. Vent et kvarter og prøv igjen.")
 ENROL_LINK_INVALID = _(
     "Lenken er ugyldig, utløpt eller allerede brukt. Be om en ny lenke nedenfor."
 )
@@ -75,25 +78,34 @@ class TokenForm(forms.Form):
     )
 
 
-def _throttle_keys(request, username: str) -> list[tuple[str, int]]:
+def _throttle_keys(request, name: str, kind: str = "login") -> list[tuple[str, int]]:
+    """Per account (username or e-mail address) and per client; `kind` keeps failed
+    logins and password-reset requests apart."""
     client = client_address(request)
     return [
-        ("login-fail-u:" + keyed_hash(username.lower()), settings.LOGIN_THROTTLE_PER_USER),
-        ("login-fail-c:" + keyed_hash(client), settings.LOGIN_THROTTLE_PER_CLIENT),
+        (f"{kind}-fail-u:" + keyed_hash(name.lower()), settings.LOGIN_THROTTLE_PER_USER),
+        (f"{kind}-fail-c:" + keyed_hash(client), settings.LOGIN_THROTTLE_PER_CLIENT),
     ]
 
 
-def is_throttled(request, username: str) -> bool:
-    return any((cache.get(key) or 0) >= limit for key, limit in _throttle_keys(request, username))
+def is_throttled(request, name: str, kind: str = "login") -> bool:
+    keys = _throttle_keys(request, name, kind)
+    return any((cache.get(key) or 0) >= limit for key, limit in keys)
 
 
-def record_failure(request, username: str) -> None:
-    for key, _limit in _throttle_keys(request, username):
-        cache.add(key, 0, settings.LOGIN_THROTTLE_WINDOW)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, settings.LOGIN_THROTTLE_WINDOW)
+def _count(key: str) -> int:
+    """Add one to a counter that lives for the throttle window; return the old value."""
+    cache.add(key, 0, settings.LOGIN_THROTTLE_WINDOW)
+    try:
+        return cache.incr(key) - 1
+    except ValueError:
+        cache.set(key, 1, settings.LOGIN_THROTTLE_WINDOW)
+        return 0
+
+
+def record_failure(request, name: str, kind: str = "login") -> None:
+    for key, _limit in _throttle_keys(request, name, kind):
+        _count(key)
 
 
 def _next_url(request, user=None) -> str:
@@ -192,18 +204,15 @@ def send_enrolment_link(request, user) -> bool:
     At most ENROL_MAILS_PER_WINDOW mails per user and throttle window."""
     if not user.email:
         return False
-    key = "otp-enrol-mail:" + keyed_hash(user.get_username().lower())
-    cache.add(key, 0, settings.LOGIN_THROTTLE_WINDOW)
-    if (cache.get(key) or 0) >= ENROL_MAILS_PER_WINDOW:
+    if (
+        _count("otp-enrol-mail:" + keyed_hash(user.get_username().lower()))
+        >= ENROL_MAILS_PER_WINDOW
+    ):
         return False
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, settings.LOGIN_THROTTLE_WINDOW)
     link = settings.SITE_URL + reverse(
         "accounts:otp_enrol", args=[enrolment_token(_pending_device(user))]
     )
-    send_mail(
+    queue_mail(
         _("Veiviser: sett opp totrinnsinnlogging"),
         _(
             "Noen logget inn på kontoen din med passordet. Var det deg, åpner du lenken "
@@ -212,7 +221,6 @@ def send_enrolment_link(request, user) -> bool:
         )
         + f"\n{link}\n\n"
         + _("Var det ikke deg, bytt passord og si fra til administratoren din."),
-        settings.DEFAULT_FROM_EMAIL,
         [user.email],
     )
     return True
@@ -286,6 +294,31 @@ def otp_enrol(request, token):
         return _enrolment_link_page(request, link_invalid=True)
     request.session[_ENROL_SESSION_KEY] = device.pk
     return redirect("accounts:otp_setup")
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """The reset mail goes through the outbox: a failing SMTP server delays it and
+    never answers the person with an error page."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):  # fmt: skip
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        queue_mail(subject, render_to_string(email_template_name, context), [to_email])
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    """Every request for a reset mail counts, per address and per client, like failed
+    logins: the form cannot be used to flood someone's inbox. Whether the address has
+    an account is never told, throttled or not."""
+
+    form_class = OutboxPasswordResetForm
+
+    def form_valid(self, form):
+        address = form.cleaned_data["email"]
+        if is_throttled(self.request, address, kind="reset"):
+            form.add_error(None, RESET_THROTTLED)
+            return self.form_invalid(form)
+        record_failure(self.request, address, kind="reset")
+        return super().form_valid(form)
 
 
 class TwoFactorAdminSite(AdminSite):

@@ -14,7 +14,7 @@ urlpatterns = [
     path(
         "password/reset/",
         forms_page(
-            auth_views.PasswordResetView.as_view(
+            accounts.ThrottledPasswordResetView.as_view(
                 template_name="registration/password_reset.html",
                 email_template_name="registration/password_reset_email.txt",
                 subject_template_name="registration/password_reset_subject.txt",

@@ -53,7 +53,7 @@ def test_with_a_device_the_login_never_tells_whether_the_password_alone_was_righ
 
 
 def _enrolment_link(smtp) -> str:
-    body = smtp.messages[-1]["body"]
+    body = smtp.deliver()[-1]["body"]
     return urlsplit(re.search(r"https?://\S+", body).group(0)).path
 
 
@@ -65,7 +65,7 @@ def test_a_user_without_a_device_sets_one_up_with_an_inline_qr_code(client, case
     # The password alone shows no secret: the set-up link went to the user's e-mail.
     waiting = client.get("/accounts/2fa/?next=/referrals/").text
     assert "<svg" not in waiting and "otpauth" not in waiting
-    assert [m["to"] for m in smtp.messages] == [[caseworker_a.email]]
+    assert [m["to"] for m in smtp.deliver()] == [[caseworker_a.email]]
     response = client.get(_enrolment_link(smtp))
     assert response["Location"] == "/accounts/2fa/"
     page = client.get("/accounts/2fa/?next=/referrals/").content.decode()
@@ -126,7 +126,7 @@ def test_an_enrolment_link_opened_before_logging_in_leads_through_the_login(
         response["Location"], {"username": "alice", "password": PASSWORD, "next": link}
     )
     assert response["Location"] == link
-    assert len(smtp.messages) == 1  # no second mail while the first link is being used
+    assert len(smtp.deliver()) == 1  # no second mail while the first link is being used
     assert client.get(link)["Location"] == "/accounts/2fa/"
     assert "<svg" in client.get("/accounts/2fa/").text
 
@@ -135,7 +135,7 @@ def test_enrolment_mails_are_limited(client, caseworker_a, smtp):
     client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
     for _ in range(accounts.ENROL_MAILS_PER_WINDOW + 2):
         client.post("/accounts/2fa/", {"action": "resend"})
-    assert len(smtp.messages) == accounts.ENROL_MAILS_PER_WINDOW
+    assert len(smtp.deliver()) == accounts.ENROL_MAILS_PER_WINDOW
 
 
 def test_without_require_2fa_the_password_is_enough(client, caseworker_a, settings):
@@ -183,7 +183,7 @@ def test_logout_needs_post(client, caseworker_a):
 def test_password_reset_is_mailed(client, caseworker_a, smtp):
     response = client.post("/accounts/password/reset/", {"email": caseworker_a.email})
     assert response["Location"] == "/accounts/password/reset/sent/"
-    assert [m["to"] for m in smtp.messages] == [[caseworker_a.email]]
+    assert [m["to"] for m in smtp.deliver()] == [[caseworker_a.email]]
     link = re.search(r"https?://\S+", smtp.messages[0]["body"]).group(0)
     path = link.split("testserver", 1)[1]
     form_page = client.get(path, follow=True)
@@ -273,3 +273,20 @@ def test_the_client_address_is_read_from_the_trusted_end_of_x_forwarded_for(
     settings.TRUSTED_PROXIES = trusted
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_address(request) == expected
+
+
+def test_password_reset_mails_are_throttled_per_address(client, caseworker_a, smtp):
+    for _ in range(settings.LOGIN_THROTTLE_PER_USER):
+        response = client.post("/accounts/password/reset/", {"email": caseworker_a.email})
+        assert response["Location"] == "/accounts/password/reset/sent/"
+    response = client.post("/accounts/password/reset/", {"email": caseworker_a.email})
+    assert str(accounts.RESET_THROTTLED) in response.text
+    assert len(smtp.deliver()) == settings.LOGIN_THROTTLE_PER_USER
+
+
+def test_password_reset_requests_are_throttled_per_client(client, caseworker_a, settings):
+    settings.LOGIN_THROTTLE_PER_CLIENT = 3
+    for n in range(3):
+        client.post("/accounts/password/reset/", {"email": f"someone{n}@example.invalid"})
+    response = client.post("/accounts/password/reset/", {"email": caseworker_a.email})
+    assert str(accounts.RESET_THROTTLED) in response.text

@@ -3,9 +3,13 @@
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 PUBLIC_NAMESPACES = {"services"}
+# Anonymous, successful answers from these may carry their own caching headers (the
+# public pages say no-store themselves; the HSDS API lets caches keep published data).
+CACHEABLE_NAMESPACES = {"services", "hsds"}
 
 # What a session that gave the password but not yet the second factor may reach: the
 # public pages and API, the health probe, the token-based review link, and the pages
@@ -53,6 +57,35 @@ class PublicPageMiddleware:
                 "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
             )
         return response
+
+
+class NoStoreMiddleware:
+    """Nothing private is kept by a browser or a cache: `Cache-Control: no-store` on every
+    error page, on everything answered to a logged-in user, and on every page that is not
+    public (login, password reset, staff pages, admin), whatever the view forgot. Sits
+    outside the session middleware and the views, so it sees the 500 page too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not _may_be_cached(request, response):
+            add_never_cache_headers(response)
+        return response
+
+
+def _may_be_cached(request, response) -> bool:
+    if response.status_code >= 400:
+        return False
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.namespace not in CACHEABLE_NAMESPACES:
+        return False
+    # Without a session cookie nobody is logged in (and the session is not touched).
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return True
+    user = getattr(request, "user", None)
+    return not (user is not None and user.is_authenticated)
 
 
 class SecondFactorMiddleware:

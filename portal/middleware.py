@@ -1,10 +1,12 @@
 """Rules every response keeps, whatever view answered it."""
 
 from django.conf import settings
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 PUBLIC_NAMESPACES = {"services"}
 # Anonymous, successful answers from these may carry their own caching headers (the
@@ -86,6 +88,49 @@ def _may_be_cached(request, response) -> bool:
         return True
     user = getattr(request, "user", None)
     return not (user is not None and user.is_authenticated)
+
+
+# The largest id a database integer column holds: a bigger number in a URL names nothing.
+MAX_ID = 2**63 - 1
+
+
+class StrangeInputMiddleware:
+    """Input no staff page can mean answers 400 or 404 before any view or database sees it:
+    a NUL character in the path, a parameter or a form field (PostgreSQL refuses them in
+    text, so an admin filter like ?status__exact=%00 was a 500), and a whole number in
+    the URL beyond any id (SQLite cannot even compare it). The public pages and the API
+    are left out: they read such input as a resident's words and answer a normal page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.resolver_match.namespace in OPEN_WITHOUT_SECOND_FACTOR_NAMESPACES:
+            return None
+        if _has_nul(request):
+            return HttpResponseBadRequest(
+                _("Forespørselen inneholder et ugyldig tegn (NUL). Fjern det og prøv igjen."),
+                content_type="text/plain; charset=utf-8",
+            )
+        if any(isinstance(v, int) and not 0 <= v <= MAX_ID for v in view_kwargs.values()):
+            raise Http404
+        return None
+
+
+def _has_nul(request) -> bool:
+    if "\x00" in request.path:
+        return True
+    forms = [request.GET]
+    if request.method == "POST":
+        forms.append(request.POST)
+    return any(
+        "\x00" in key or any("\x00" in value for value in form.getlist(key))
+        for form in forms
+        for key in form
+    )
 
 
 class SecondFactorMiddleware:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.middleware import MAX_ID
 from services import coordination, insights, spreadsheet
 from services.models import (
     Category,
@@ -175,8 +176,27 @@ class ScopedInlineMixin:
 # --- Organisations ------------------------------------------------------------------------
 
 
+class CheckedHistoryAdmin(SimpleHistoryAdmin):
+    """simple_history's history pages look up the ids exactly as the URL gives them
+    (its patterns match any text): a non-numeric one was a 500. Here it is a 404."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        _require_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        _require_id(object_id)
+        _require_id(version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def _require_id(value) -> None:
+    if not (str(value).isascii() and str(value).isdigit() and int(value) <= MAX_ID):
+        raise Http404
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(StewardScopedAdmin, SimpleHistoryAdmin):
+class OrganisationAdmin(StewardScopedAdmin, CheckedHistoryAdmin):
     organisation_path = ""
     list_display = ["name", "type", "municipality", "email", "is_demo"]
     list_filter = ["type", "is_demo", ("municipality", admin.RelatedOnlyFieldListFilter)]
@@ -258,7 +278,7 @@ class ServiceForm(forms.ModelForm):
 
 
 @admin.register(Service)
-class ServiceAdmin(StewardScopedAdmin, SimpleHistoryAdmin):
+class ServiceAdmin(StewardScopedAdmin, CheckedHistoryAdmin):
     form = ServiceForm
     list_display = [
         "name",

@@ -533,7 +533,7 @@ class ServiceAdmin(StewardScopedAdmin, CheckedHistoryAdmin):
             "pending": pending[:25],
             "pending_count": pending.count(),
             "without_address": without_address,
-            "unanswered": insights.top_unanswered(),
+            "unanswered": insights.top_unanswered(coordination.scope_of(request.user)),
             "panels": panels,
         }
         return TemplateResponse(request, "admin/services/dashboard.html", context)
@@ -831,9 +831,16 @@ class CoordinatorScopeAdmin(admin.ModelAdmin):
 
 @admin.register(UnansweredSearch)
 class UnansweredSearchAdmin(admin.ModelAdmin):
-    list_display = ["query", "week", "count"]
+    list_display = ["query", "municipality", "week", "count"]
     list_filter = ["week"]
     search_fields = ["query"]
+
+    def get_queryset(self, request):
+        # The same rule as the dashboard: own municipalities, frequent texts only.
+        scope = coordination.scope_of(request.user)
+        return super().get_queryset(request) & insights.unanswered_for(
+            scope, weeks=insights.RETENTION_DAYS // 7 + 1
+        )
 
     def has_add_permission(self, request):
         return False

@@ -75,7 +75,7 @@ def results(request):
     found = search_services(query, request.GET)
     page = found.listing(request.GET.get("page"), SEARCH_PAGE_SIZE)
     if query.strip() and not found.total:
-        record_unanswered_search(query)
+        record_unanswered_search(query, request.GET.get("municipality", "")[:4])
     kept = request.GET.copy()
     kept.pop("page", None)
     if "q" in kept:

@@ -150,6 +150,7 @@ def test_unanswered_searches_keep_only_normalised_text_and_a_weekly_count():
     assert {f.name for f in UnansweredSearch._meta.fields} == {
         "id",
         "query",
+        "municipality",
         "week",
         "count",
         "week_start",

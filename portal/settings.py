@@ -187,6 +187,9 @@ COORDINATOR_DASHBOARD_PANELS = ["referrals.stats.referral_flow_panel"]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 OTP_TOTP_ISSUER = "Veiviser"
+# Nobody reads a colleague's authenticator secret or QR code in the admin (its config pages
+# answer 403): a second factor is only ever set up through the link e-mailed to its owner.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Failed logins allowed per username and per client within LOGIN_THROTTLE_WINDOW seconds.
 LOGIN_THROTTLE_PER_USER = env_int("LOGIN_THROTTLE_PER_USER", 5)
 LOGIN_THROTTLE_PER_CLIENT = env_int("LOGIN_THROTTLE_PER_CLIENT", 20)

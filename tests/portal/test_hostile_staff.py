@@ -12,7 +12,8 @@ from tests.urlwalk import walk
 
 pytestmark = pytest.mark.django_db
 
-HOSTILE = ["abc", "%00", "1%00", "9" * 30, "-1", "%C3%28", "1.5"]
+# Non-numeric, NUL, beyond any integer column, negative, bad UTF-8, and an id of nothing.
+HOSTILE = ["abc", "%00", "1%00", "9" * 30, "-1", "%C3%28", "1.5", "987654321"]
 PUBLIC = ("services:", "hsds:")
 
 
@@ -81,3 +82,16 @@ def test_public_search_text_is_capped_like_the_api_search(client):
     shown = response.context["query"]
     assert len(shown) <= MAX_QUERY_LENGTH
     assert long_query[: MAX_QUERY_LENGTH + 20] not in response.text
+
+
+def test_nobody_reads_an_authenticator_secret_in_the_admin(superuser_client):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.exclude(
+        user__username="ingrid"
+    ).first() or TOTPDevice.objects.create(
+        user=staff("kari", "oslo-kommune"), name="app", confirmed=True
+    )
+    for page in ("config", "qrcode"):
+        response = superuser_client.get(f"/admin/otp_totp/totpdevice/{device.pk}/{page}/")
+        assert response.status_code == 403

@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The local demo: debug on, second factor off, SQLite in the project folder.
 DEMO_ENV := DJANGO_DEBUG=1 REQUIRE_2FA=0
+# Developer commands that need the settings but no secret key (debug off needs one).
+DEV_ENV := DJANGO_DEBUG=1
 
 .PHONY: demo test test-browser test-postgres install lint migrations-check bench messages clean
 
@@ -24,7 +26,6 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
-	$(DEMO_ENV) $(PY) manage.py createcachetable
 	$(DEMO_ENV) $(PY) manage.py load_catalogue
 	$(DEMO_ENV) $(PY) manage.py load_demo
 	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
@@ -32,7 +33,7 @@ demo: $(STAMP)
 # The whole suite on SQLite (browser tests included when Chromium is installed).
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(PY) manage.py makemigrations --check --dry-run
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
 test-browser: $(STAMP)
@@ -43,13 +44,13 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 migrations-check: $(STAMP)
-	$(PY) manage.py makemigrations --check --dry-run
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 bench: $(STAMP)
 	$(PY) -m bench
 
 messages: $(STAMP)
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

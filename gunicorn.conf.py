@@ -1,6 +1,7 @@
 """gunicorn settings: the access log records neither client addresses nor query strings."""
 
 import os
+import sys
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
@@ -8,6 +9,21 @@ worker_class = "sync"
 accesslog = "-"
 # %(U)s is the path without the query string; no %(h)s (remote address).
 access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+
+
+def on_starting(server):
+    """Load the settings in the master before any worker forks: a missing or bad setting
+    (no DJANGO_SECRET_KEY with debug off) stops gunicorn with its message, instead of
+    workers that fail to boot one after another."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.SECRET_KEY  # noqa: B018
+    except ImproperlyConfigured as error:
+        sys.exit(f"gunicorn: {error}")
+
 
 # Load the app, and with it the search's dictionaries (simplemma: about 100 MB for
 # bokmål, nynorsk and English), once in the master: the workers share those pages after

@@ -10,12 +10,15 @@ import os
 import sys
 from pathlib import Path
 
+from bench.common import BENCH_SECRET_KEY
+
 MODULES = ["search", "pages", "hsds"]
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
 def main(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", BENCH_SECRET_KEY)  # debug is off here too
     selected = [a for a in argv if not a.startswith("-")] or MODULES
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     for name in selected:

@@ -10,6 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # The PostgreSQL server the benchmarks use when one answers (user postgres, trust auth).
 PG_HOST = "127.0.0.1"
+# Child processes run with debug off, which needs a secret key (portal/settings.py).
+BENCH_SECRET_KEY = "bench-only-not-secret-" + "x" * 40
 
 
 def option(argv: list[str], name: str, default):

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import option, run_child
+from bench.common import BENCH_SECRET_KEY, option, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SERVICES = 100_000
@@ -33,6 +33,7 @@ def run(argv) -> dict:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_SECRET_KEY": BENCH_SECRET_KEY,
         "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
     }
     try:

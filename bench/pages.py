@@ -32,7 +32,13 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.common import ensure_pg_database, option, postgres_reachable, run_child
+from bench.common import (
+    BENCH_SECRET_KEY,
+    ensure_pg_database,
+    option,
+    postgres_reachable,
+    run_child,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SERVICES = 10_000
@@ -125,7 +131,7 @@ def run(argv) -> dict:
         "DATABASE_URL": url,
         "BENCH_STATIC_ROOT": str(folder / "static"),
         "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "bench-only-not-secret-" + "x" * 40,
+        "DJANGO_SECRET_KEY": BENCH_SECRET_KEY,
     }
     gunicorn = None
     try:
@@ -239,7 +245,6 @@ def _prepare(n: int) -> dict:
     from services.models import Service
 
     call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
     call_command("load_catalogue", verbosity=0)
     if n:
         populate(n)

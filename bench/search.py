@@ -19,7 +19,14 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import PG_HOST, ensure_pg_database, option, postgres_reachable, run_child
+from bench.common import (
+    BENCH_SECRET_KEY,
+    PG_HOST,
+    ensure_pg_database,
+    option,
+    postgres_reachable,
+    run_child,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -62,6 +69,7 @@ def _child(url: str, n: int) -> dict:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_SECRET_KEY": BENCH_SECRET_KEY,
         "DATABASE_URL": url,
         "DJANGO_DEBUG": "0",
         "ALLOWED_HOSTS": "testserver",

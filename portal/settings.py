@@ -48,13 +48,23 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
+# The development key signs only with debug on (the local demo). Without debug, every
+# process (gunicorn, manage.py, a test run) needs DJANGO_SECRET_KEY: a production server
+# that forgot it refuses to start instead of signing sessions and links with a key that
+# is public in this repository. The test settings (tests/settings.py) set their own.
 _INSECURE_DEV_KEY = "django-insecure-veiviser-local-development-only"
-SECRET_KEY = env_str("DJANGO_SECRET_KEY") or (_INSECURE_DEV_KEY if DEBUG else "")
+MISSING_SECRET_KEY = (
+    "DJANGO_SECRET_KEY is not set. Veiviser does not start without it unless "
+    "DJANGO_DEBUG=1 (local development only). Set it to a long random value, e.g. "
+    "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
+)
+SECRET_KEY = env_str("DJANGO_SECRET_KEY").strip()
 if not SECRET_KEY:
-    # Tests and management commands on a developer machine run with debug off;
-    # they get a throwaway key, while a production process without a key refuses
-    # to serve (check --deploy reports it).
+    if not DEBUG:
+        raise ImproperlyConfigured(MISSING_SECRET_KEY)
     SECRET_KEY = _INSECURE_DEV_KEY
+elif SECRET_KEY == _INSECURE_DEV_KEY and not DEBUG:
+    raise ImproperlyConfigured(MISSING_SECRET_KEY)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if DEBUG:
@@ -84,12 +94,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.PublicPageMiddleware",
+    "portal.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "portal.middleware.SecondFactorMiddleware",
+    "portal.middleware.StrangeInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -174,6 +187,9 @@ COORDINATOR_DASHBOARD_PANELS = ["referrals.stats.referral_flow_panel"]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 OTP_TOTP_ISSUER = "Veiviser"
+# Nobody reads a colleague's authenticator secret or QR code in the admin (its config pages
+# answer 403): a second factor is only ever set up through the link e-mailed to its owner.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Failed logins allowed per username and per client within LOGIN_THROTTLE_WINDOW seconds.
 LOGIN_THROTTLE_PER_USER = env_int("LOGIN_THROTTLE_PER_USER", 5)
 LOGIN_THROTTLE_PER_CLIENT = env_int("LOGIN_THROTTLE_PER_CLIENT", 20)
@@ -204,7 +220,7 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env_str("STATIC_ROOT") or BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -230,6 +246,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# Seconds to wait for the SMTP server; mails it does not take wait in the outbox.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Veiviser <ikke-svar@veiviser.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address links in e-mails point to (no trailing slash).

@@ -10,10 +10,11 @@ urlpatterns = [
     path("login/", forms_page(accounts.login_view), name="login"),
     path("logout/", forms_page(auth_views.LogoutView.as_view()), name="logout"),
     path("2fa/", forms_page(accounts.otp_setup), name="otp_setup"),
+    path("2fa/link/<str:token>/", accounts.otp_enrol, name="otp_enrol"),
     path(
         "password/reset/",
         forms_page(
-            auth_views.PasswordResetView.as_view(
+            accounts.ThrottledPasswordResetView.as_view(
                 template_name="registration/password_reset.html",
                 email_template_name="registration/password_reset_email.txt",
                 subject_template_name="registration/password_reset_subject.txt",

@@ -1,9 +1,7 @@
 from functools import wraps
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -25,19 +23,13 @@ def same_origin_referrer(view):
     return wrapper
 
 
-def needs_second_factor(user) -> bool:
-    return settings.REQUIRE_2FA and not user.is_verified()
-
-
 def staff_view(view):
-    """Referral pages: logged in (with a verified second factor when REQUIRE_2FA),
-    an active membership, never cached, and POST data kept out of error reports.
+    """Referral pages: logged in (the second factor is checked for every URL by
+    portal.middleware.SecondFactorMiddleware), an active membership, never cached, and POST data kept out of error reports.
     People without a membership get the same 404 as for a record they may not see."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if needs_second_factor(request.user):
-            return redirect("accounts:otp_setup")
         if active_membership(request.user) is None:
             raise Http404
         return view(request, *args, **kwargs)

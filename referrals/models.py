@@ -313,6 +313,7 @@ class AccessLog(models.Model):
         PRINT = "print", _("skrevet ut")
         MESSAGE = "message", _("melding")
         ERASE = "erase", _("slettet personopplysninger")
+        REFUSED = "refused", _("nektet tilgang")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

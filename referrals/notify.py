@@ -1,12 +1,14 @@
 """E-mails about referrals. They say what happened and link to the page — never
-who the person is or why they were referred."""
+who the person is or why they were referred. They go through the outbox
+(portal.outbox), written in the transaction of the step they tell about: a failing
+SMTP server delays them, it never undoes or breaks the step."""
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from portal.outbox import queue_mail
 from referrals.models import Case, Referral
 
 
@@ -34,10 +36,7 @@ def _send(subject: str, text: str, referral: Referral, recipients: set[str], exc
     if not recipients:
         return
     body = f"{text}\n\n{_('Logg inn for å lese henvisningen:')}\n{_link(referral)}\n"
-    send_mass_mail(
-        [(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in sorted(recipients)],
-        fail_silently=False,
-    )
+    queue_mail(subject, body, recipients)
 
 
 STATUS_TEXT = {

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from portal.outbox import queue_mail
 from referrals.access import log_access
 from referrals.decorators import agency_admin_view
 from referrals.forms import AssignServicesForm, DeactivateForm, InviteForm
@@ -73,13 +73,12 @@ def staff_invite(request):
                 user=user, organisation=organisation, role=data["role"]
             )
             membership.services.set(data["services"])
-        send_mail(
-            _("Veiviser: du er invitert"),
-            _("Du har fått en brukerkonto i Veiviser. Velg passord her:")
-            + f"\n{set_password_link(user)}\n",
-            settings.DEFAULT_FROM_EMAIL,
-            [user.email],
-        )
+            queue_mail(
+                _("Veiviser: du er invitert"),
+                _("Du har fått en brukerkonto i Veiviser. Velg passord her:")
+                + f"\n{set_password_link(user)}\n",
+                [user.email],
+            )
         messages.success(request, _("Invitasjonen er sendt."))
         return redirect("referrals:staff")
     return render(request, "referrals/staff_invite.html", {"form": form})

@@ -124,7 +124,7 @@ def _transition(*, action: str, referral: Referral, by, note: str = "", **fields
         referral=referral, status=target, actor=by, note=note, created_at=now
     )
     log_access(by, referral=referral, action=AccessLog.Action.UPDATE, what=action)
-    transaction.on_commit(lambda: notify.status_changed(referral, action=action, by=by))
+    notify.status_changed(referral, action=action, by=by)
     return referral
 
 
@@ -211,7 +211,7 @@ def referral_forward(
     )
     ReferralEvent.objects.create(referral=new, status=Status.SENT, actor=by, note=note)
     log_access(by, referral=new, action=AccessLog.Action.CREATE, what="forward")
-    transaction.on_commit(lambda: notify.status_changed(new, action="send", by=by))
+    notify.status_changed(new, action="send", by=by)
     return new
 
 
@@ -233,5 +233,5 @@ def message_post(*, referral: Referral, by, body: str) -> Message:
         raise WorkflowError(NOT_SENDER)
     message = Message.objects.create(referral=referral, author=by, body=body.strip())
     log_access(by, referral=referral, action=AccessLog.Action.MESSAGE, what="message")
-    transaction.on_commit(lambda: notify.message_posted(referral, by=by))
+    notify.message_posted(referral, by=by)
     return message

@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.middleware import MAX_ID
 from services import coordination, insights, spreadsheet
 from services.admin_vocabulary import AudienceMixin, may_edit_vocabulary
 from services.models import (
@@ -179,8 +180,27 @@ class ScopedInlineMixin:
 # --- Organisations ------------------------------------------------------------------------
 
 
+class CheckedHistoryAdmin(SimpleHistoryAdmin):
+    """simple_history's history pages look up the ids exactly as the URL gives them
+    (its patterns match any text): a non-numeric one was a 500. Here it is a 404."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        _require_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        _require_id(object_id)
+        _require_id(version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def _require_id(value) -> None:
+    if not (str(value).isascii() and str(value).isdigit() and int(value) <= MAX_ID):
+        raise Http404
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(StewardScopedAdmin, SimpleHistoryAdmin):
+class OrganisationAdmin(StewardScopedAdmin, CheckedHistoryAdmin):
     organisation_path = ""
     list_display = ["name", "type", "municipality", "email", "is_demo"]
     list_filter = ["type", "is_demo", ("municipality", admin.RelatedOnlyFieldListFilter)]
@@ -285,7 +305,7 @@ class ServiceForm(forms.ModelForm):
 
 
 @admin.register(Service)
-class ServiceAdmin(StewardScopedAdmin, SimpleHistoryAdmin):
+class ServiceAdmin(StewardScopedAdmin, CheckedHistoryAdmin):
     form = ServiceForm
     list_display = [
         "name",
@@ -549,7 +569,7 @@ class ServiceAdmin(StewardScopedAdmin, SimpleHistoryAdmin):
             "pending": pending[:25],
             "pending_count": pending.count(),
             "without_address": without_address,
-            "unanswered": insights.top_unanswered(),
+            "unanswered": insights.top_unanswered(coordination.scope_of(request.user)),
             "may_edit_vocabulary": may_edit_vocabulary(request.user),
             "panels": panels,
         }
@@ -853,9 +873,16 @@ class CoordinatorScopeAdmin(admin.ModelAdmin):
 
 @admin.register(UnansweredSearch)
 class UnansweredSearchAdmin(admin.ModelAdmin):
-    list_display = ["query", "week", "count"]
+    list_display = ["query", "municipality", "week", "count"]
     list_filter = ["week"]
     search_fields = ["query"]
+
+    def get_queryset(self, request):
+        # The same rule as the dashboard: own municipalities, frequent texts only.
+        scope = coordination.scope_of(request.user)
+        return super().get_queryset(request) & insights.unanswered_for(
+            scope, weeks=insights.RETENTION_DAYS // 7 + 1
+        )
 
     def has_add_permission(self, request):
         return False

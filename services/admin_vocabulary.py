@@ -20,8 +20,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from services import coordination
-from services.models import Persona, Service, UnansweredSearch
+from services import coordination, insights
+from services.models import Persona, Service
 from services.search import explain, restricted_to, search_services
 from services.search.models import Concept, ConceptTerm, Urgency
 from services.search.vocabulary import current as current_vocabulary
@@ -229,7 +229,7 @@ class ConceptAdmin(VocabularyPermissions, SimpleHistoryAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         data = request.GET.copy()
-        unanswered = _unanswered_text(request.GET.get("search"))
+        unanswered = _unanswered_text(request.GET.get("search"), request.user)
         if unanswered is not None and not data.get("q"):
             data["q"] = unanswered
         form = PreviewForm(data if data else None, initial={"language": "nb"})
@@ -290,7 +290,7 @@ class ConceptAdmin(VocabularyPermissions, SimpleHistoryAdmin):
                     )
         else:
             search = request.GET.get("search")
-            words = _unanswered_text(search)
+            words = _unanswered_text(search, request.user)
             if search and words is None:
                 self.message_user(
                     request,
@@ -312,12 +312,15 @@ def _as_int(value) -> int | None:
         return None
 
 
-def _unanswered_text(search_id) -> str | None:
-    """The text of a search that found nothing, by its id (residents' words stay out of URLs)."""
+def _unanswered_text(search_id, user) -> str | None:
+    """The text of a search that found nothing, by its id (residents' words stay out of
+    URLs), and only one the user may see on the dashboard (insights.unanswered_for: their
+    municipalities, searched at least three times)."""
     pk = _as_int(search_id) if search_id else None
     if pk is None:
         return None
-    return UnansweredSearch.objects.filter(pk=pk).values_list("query", flat=True).first()
+    visible = insights.unanswered_for(coordination.scope_of(user))
+    return visible.filter(pk=pk).values_list("query", flat=True).first()
 
 
 def _unknown_words(text: str) -> list[str]:

@@ -621,19 +621,18 @@ def error_report_dismiss(*, report: ErrorReport, user) -> ErrorReport:
 def error_report_notify(*, report: ErrorReport) -> bool:
     """Tell the steward a report arrived, if they asked for it. The mail holds no personal data:
     only the listing's name and a link to the admin queue."""
-    from django.core.mail import send_mail
+    from portal.outbox import queue_mail
 
     contact = steward_contact(report.service)
     if contact is None or not contact.notify_on_report or not contact.email:
         return False
-    send_mail(
+    queue_mail(
         _("Ny feilmelding om en oppføring i Veiviser"),
         _("Noen har meldt en feil om «%(name)s». Se meldingen her: %(url)s")
         % {
             "name": report.service.name,
             "url": f"{settings.SITE_URL}/admin/services/errorreport/{report.pk}/change/",
         },
-        None,
         [contact.email],
     )
     return True

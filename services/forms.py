@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from portal.clients import keyed_hash
 from services.models import Municipality
 
+# Residents' search text is cut to this length, on the pages (q) and in the API (search):
+# no real question is longer, and a page of text must not become a long search.
+MAX_QUERY_LENGTH = 200
+
 
 def _fold(text: str) -> str:
     """Compare names forgivingly: case, spaces, and ae/oe/aa typed for æ/ø/å."""

@@ -1,7 +1,9 @@
 """Searches that found nothing: what residents look for that the catalogue lacks.
 
-Only the normalised query text and a count per ISO week are stored: no IP address, no
-session, no user, no exact time. Rows older than 90 days are deleted.
+Only the normalised query text, the municipality the search chose and a count per ISO
+week are stored: no IP address, no session, no user, no exact time. Rows older than 90
+days are deleted. A coordinator sees a text only when it came from at least three
+searches in their municipalities (national: searches without one).
 """
 
 import re
@@ -9,12 +11,14 @@ import unicodedata
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max, Q, Sum
 from django.utils import timezone
 
-from services.models import UnansweredSearch
+from services.models import Municipality, UnansweredSearch
 
 RETENTION_DAYS = 90
+# A text is shown to a coordinator only when searched at least this often in the period.
+MIN_SEARCHES = 3
 MAX_LENGTH = 200
 
 _digits = re.compile(r"\d")
@@ -36,21 +40,26 @@ def _week(today: date) -> tuple[str, date]:
     return f"{year}-W{week:02d}", today - timedelta(days=weekday - 1)
 
 
-def record_unanswered_search(query: str) -> None:
-    """Count one search that found nothing (called by the results view)."""
+def record_unanswered_search(query: str, municipality: str = "") -> None:
+    """Count one search that found nothing (called by the results view). `municipality` is
+    kept only when it is a number from the municipality list, never free text."""
     text = normalise_query(query)
     if not text:
         return
+    if municipality and not Municipality.objects.filter(number=municipality).exists():
+        municipality = ""
     week, week_start = _week(timezone.localdate())
-    updated = UnansweredSearch.objects.filter(query=text, week=week).update(count=F("count") + 1)
-    if updated:
+    rows = UnansweredSearch.objects.filter(query=text, municipality=municipality, week=week)
+    if rows.update(count=F("count") + 1):
         return
     purge_unanswered_searches()  # a new row per query and week: a cheap moment to tidy up
     try:
         with transaction.atomic():
-            UnansweredSearch.objects.create(query=text, week=week, week_start=week_start, count=1)
+            UnansweredSearch.objects.create(
+                query=text, municipality=municipality, week=week, week_start=week_start, count=1
+            )
     except IntegrityError:  # another request created the row first
-        UnansweredSearch.objects.filter(query=text, week=week).update(count=F("count") + 1)
+        rows.update(count=F("count") + 1)
 
 
 def purge_unanswered_searches(today: date | None = None) -> int:
@@ -62,14 +71,26 @@ def purge_unanswered_searches(today: date | None = None) -> int:
     return deleted
 
 
-def top_unanswered(weeks: int = 4, limit: int = 25) -> list[dict]:
-    """The most frequent searches without results over the last `weeks` weeks, each with
-    the id of its latest row (`last_id`): links carry that, not the resident's words."""
-    from django.db.models import Max, Sum
-
+def unanswered_for(scope, weeks: int = 4):
+    """The rows a coordinator with `scope` (services.coordination.Scope) may see: searches
+    that chose one of their municipalities (national: none), and only texts searched at
+    least MIN_SEARCHES times there in the period, since a rare text may be a name."""
     since = timezone.localdate() - timedelta(weeks=weeks)
+    rows = UnansweredSearch.objects.filter(week_start__gte=since)
+    if not scope.everything:
+        where = Q(municipality__in=list(scope.municipalities))
+        if scope.national:
+            where |= Q(municipality="")
+        rows = rows.filter(where) if scope.is_coordinator else rows.none()
+    frequent = rows.values("query").annotate(total=Sum("count")).filter(total__gte=MIN_SEARCHES)
+    return rows.filter(query__in=frequent.values("query"))
+
+
+def top_unanswered(scope, weeks: int = 4, limit: int = 25) -> list[dict]:
+    """The most frequent searches without results that `scope` may see (see unanswered_for),
+    each with the id of its latest row (`last_id`): links carry that, not the words."""
     return list(
-        UnansweredSearch.objects.filter(week_start__gte=since)
+        unanswered_for(scope, weeks)
         .values("query")
         .annotate(total=Sum("count"), last_id=Max("id"))
         .order_by("-total", "query")[:limit]

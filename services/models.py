@@ -884,9 +884,13 @@ class ReviewToken(models.Model):
 
 
 class UnansweredSearch(models.Model):
-    """A search that found nothing: normalised text and a weekly count, nothing else."""
+    """A search that found nothing: normalised text, the municipality the search chose
+    and a weekly count, nothing else."""
 
     query = models.CharField(_("søk"), max_length=200)
+    # A number from the municipality list, or "" when the search chose none: decides which
+    # coordinator sees it (national coordinators see those without a municipality).
+    municipality = models.CharField(_("kommunenummer"), max_length=4, blank=True, default="")
     week = models.CharField(_("uke"), max_length=8, help_text=_("ISO-uke, f.eks. 2026-W47."))
     count = models.PositiveIntegerField(_("antall"), default=0)
     week_start = models.DateField(_("ukens første dag"))
@@ -896,7 +900,9 @@ class UnansweredSearch(models.Model):
         verbose_name = _("søk uten treff")
         verbose_name_plural = _("søk uten treff")
         constraints = [
-            models.UniqueConstraint(fields=["query", "week"], name="unanswered_search_once_a_week")
+            models.UniqueConstraint(
+                fields=["query", "municipality", "week"], name="unanswered_search_once_a_week"
+            )
         ]
 
     def __str__(self) -> str:

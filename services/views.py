@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from portal.clients import client_address
 from services.coordination import error_report_notify
 from services.forms import (
+    MAX_QUERY_LENGTH,
     THROTTLED,
     ErrorReportForm,
     client_key,
@@ -52,7 +53,7 @@ def home(request):
 def find(request):
     """The home page's form: turn a typed municipality name into its number, then search."""
     typed = request.GET.get("municipality", "").strip()
-    query = request.GET.get("q", "").strip()[:200]
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     matches = find_municipalities(typed) if typed else []
     if not typed or len(matches) == 1:
         params = {"q": query} if query else {}
@@ -70,15 +71,17 @@ def find(request):
 @require_safe
 def results(request):
     """Ranked search results with filters that work without JavaScript (see services.search)."""
-    query = request.GET.get("q", "")
+    query = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
     found = search_services(query, request.GET)
     page = found.listing(request.GET.get("page"), SEARCH_PAGE_SIZE)
     if query.strip() and (not found.total or found.query.mostly_unknown):
         # Nothing found, or only a marked handful for words the search did not understand:
         # either way the catalogue or its vocabulary lacks what was asked for.
-        record_unanswered_search(query)
+        record_unanswered_search(query, request.GET.get("municipality", "")[:4])
     kept = request.GET.copy()
     kept.pop("page", None)
+    if "q" in kept:
+        kept["q"] = query
     return render(
         request,
         "services/results.html",

@@ -13,7 +13,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the demo catalogue loaded once."""
     with django_db_blocker.unblock():
         call_command("load_catalogue", str(FIXTURES / "catalogue.json"), verbosity=0)
-        call_command("createcachetable", verbosity=0)
 
 
 @pytest.fixture

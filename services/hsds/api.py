@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from services.forms import MAX_QUERY_LENGTH
 from services.hsds import mapping, profile
 from services.models import Category, DeliveryMode, Location, Organisation, Service, TargetGroup
 
@@ -138,7 +139,7 @@ def _int_param(request, name: str, default: int, low: int, high: int | None) -> 
 
 def _search_text(request) -> str:
     """The `search` parameter without NUL characters (PostgreSQL refuses them)."""
-    return request.GET.get("search", "").replace("\x00", "").strip()[:200]
+    return request.GET.get("search", "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
 
 
 def _paging(request) -> tuple[int, int]:

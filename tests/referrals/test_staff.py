@@ -33,7 +33,7 @@ def test_an_agency_admin_invites_a_colleague_who_gets_a_set_password_link(client
     assert not nina.has_usable_password()
     assert nina.membership.organisation == admin_a.membership.organisation
     assert list(nina.membership.services.all()) == [oslo_service]
-    assert [m["to"] for m in smtp.messages] == [["nina@example.invalid"]]
+    assert [m["to"] for m in smtp.deliver()] == [["nina@example.invalid"]]
     assert "/accounts/password/reset/" in smtp.messages[0]["body"]
 
 

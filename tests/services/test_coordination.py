@@ -100,7 +100,7 @@ def test_a_review_link_can_propose_changes_for_the_coordinator(client):
 
 def test_agency_staff_suggest_changes_to_their_own_listing_only(client):
     member = staff("alice", "oslo-kommune", ["demo-oslo-voldskoordinator"])
-    client.force_login(member)
+    login(client, member)  # with its second factor, as every staff page needs
     own = listing("demo-oslo-voldskoordinator")
     data = {f: getattr(own, f) for f in coordination.SUGGESTION_FIELDS}
     data["hours_note_nb"] = "Hverdager 8–15"
@@ -150,6 +150,7 @@ def test_unanswered_searches_keep_only_normalised_text_and_a_weekly_count():
     assert {f.name for f in UnansweredSearch._meta.fields} == {
         "id",
         "query",
+        "municipality",
         "week",
         "count",
         "week_start",

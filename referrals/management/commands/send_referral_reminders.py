@@ -18,7 +18,7 @@ class Command(BaseCommand):
                 # or two runs at once, cannot remind twice.
                 with transaction.atomic():
                     ReminderSent.objects.create(referral=referral, day=today)
-                    transaction.on_commit(lambda r=referral: notify.reminder(r))
+                    notify.reminder(referral)  # into the outbox, in the same transaction
             except IntegrityError:
                 continue
             sent += 1

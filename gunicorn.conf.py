@@ -11,10 +11,10 @@ accesslog = "-"
 access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 
-def on_starting(server):
-    """Load the settings in the master before any worker forks: a missing or bad setting
-    (no DJANGO_SECRET_KEY with debug off) stops gunicorn with its message, instead of
-    workers that fail to boot one after another."""
+def _refuse_without_settings():
+    """Load the settings when gunicorn reads this file, before it loads the app: a missing
+    or bad setting (no DJANGO_SECRET_KEY with debug off) stops gunicorn with its message,
+    not a traceback, and no worker boots."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
@@ -23,6 +23,9 @@ def on_starting(server):
         settings.SECRET_KEY  # noqa: B018
     except ImproperlyConfigured as error:
         sys.exit(f"gunicorn: {error}")
+
+
+_refuse_without_settings()
 
 
 # Load the app, and with it the search's dictionaries (simplemma: about 100 MB for

@@ -62,6 +62,7 @@ def test_gunicorn_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert MESSAGE in result.stderr
+    assert "Traceback" not in result.stderr
     assert "Booting worker" not in result.stderr
 
 

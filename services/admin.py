@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -20,10 +20,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from portal.middleware import MAX_ID
 from services import coordination, insights, spreadsheet
+from services.admin_history import CheckedHistoryAdmin
 from services.admin_vocabulary import AudienceMixin, may_edit_vocabulary
 from services.models import (
     Category,
@@ -178,25 +177,6 @@ class ScopedInlineMixin:
 
 
 # --- Organisations ------------------------------------------------------------------------
-
-
-class CheckedHistoryAdmin(SimpleHistoryAdmin):
-    """simple_history's history pages look up the ids exactly as the URL gives them
-    (its patterns match any text): a non-numeric one was a 500. Here it is a 404."""
-
-    def history_view(self, request, object_id, extra_context=None):
-        _require_id(object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        _require_id(object_id)
-        _require_id(version_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-
-def _require_id(value) -> None:
-    if not (str(value).isascii() and str(value).isdigit() and int(value) <= MAX_ID):
-        raise Http404
 
 
 @admin.register(Organisation)

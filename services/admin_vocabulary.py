@@ -18,9 +18,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from services import coordination, insights
+from services.admin_history import CheckedHistoryAdmin
 from services.models import Persona, Service
 from services.search import explain, restricted_to, search_services
 from services.search.models import Concept, ConceptTerm, Urgency
@@ -164,7 +164,7 @@ class ConceptTermInline(VocabularyPermissions, admin.TabularInline):
 
 
 @admin.register(Concept)
-class ConceptAdmin(VocabularyPermissions, SimpleHistoryAdmin):
+class ConceptAdmin(VocabularyPermissions, CheckedHistoryAdmin):
     list_display = ["name", "persona", "urgency", "is_active", "term_count", "updated_at"]
     list_filter = ["persona", "urgency", "is_active", "categories", "target_groups"]
     search_fields = ["name", "slug", "finds", "terms__text"]

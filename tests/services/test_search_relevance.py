@@ -13,7 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 pytestmark = pytest.mark.django_db
 
@@ -136,8 +136,10 @@ def print_figures(name, table, failures):
 def dev_figures(django_db_setup, django_db_blocker):
     from django.test import Client
 
-    with django_db_blocker.unblock():
+    # Searches write (searches that found nothing): roll them back, other tests start clean.
+    with django_db_blocker.unblock(), transaction.atomic():
         table, failures = figures(Client(), DEV_CASES)
+        transaction.set_rollback(True)
     print_figures("dev", table, failures)
     return table, failures
 

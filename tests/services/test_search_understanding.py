@@ -72,6 +72,11 @@ def test_a_passive_sentence_is_not_read_as_the_active_one():
     assert "uses_violence" not in query.personas
 
 
+def test_fearing_that_someone_else_will_harm_is_not_read_as_ones_own_violence():
+    query = parse("jeg er redd for at mannen min skal skade barna", "nb", current())
+    assert "uses_violence" not in query.personas
+
+
 def test_fearing_to_harm_others_shows_the_intent_to_get_help_to_stop():
     query = parse("jeg er redd for at jeg skal skade kjæresten min", "nb", current())
     assert "uses_violence" in query.personas

@@ -628,9 +628,6 @@ class Document:
                 weights[t] = max(weights.get(t, 0.0), weight)
         return cls(weights, frozenset(categories), frozenset(target_groups), service_id)
 
-    def field_weight(self, t: str) -> float:
-        return self.weights.get(t, 0.0)
-
 
 def term_match(concept: Concept, document: Document) -> float:
     """How well a document's words answer one concept, 0–1 (categories left out)."""

@@ -61,11 +61,6 @@ def words(text: str) -> list[str]:
     return [w.replace("’", "'") for w in _WORD_RE.findall(text) if len(w) <= MAX_TOKEN_LENGTH]
 
 
-def tokens(text: str) -> list[str]:
-    """Folded words and numbers, in order (for matching text that is not read as a language)."""
-    return [t for t in _TERM_CHARS_RE.split(fold(" ".join(words(text)))) if t]
-
-
 def _section_words(text: str) -> dict[str, frozenset[str]]:
     sections: dict[str, set[str]] = {}
     current = "nb"
@@ -90,10 +85,6 @@ def _stop_words() -> dict[str, frozenset[str]]:
 def stop_words(language: str) -> frozenset[str]:
     """The folded stop words of a language (bokmål and nynorsk share theirs)."""
     return _stop_words()["en" if language == "en" else "nb"]
-
-
-def is_stop(word: str, language: str) -> bool:
-    return fold(word) in stop_words(language)
 
 
 # The readable word behind each term seen by this process (the first lemma that gave it).

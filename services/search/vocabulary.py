@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
-from services.search.text import LANGUAGES, fold, term, words
+from services.search.text import LANGUAGES, fold, term, terms, words
 
 HERE = Path(__file__).resolve().parent
 SEED_FILE = HERE / "concepts.toml"
@@ -85,8 +85,6 @@ def compile_phrase(text: str, language: str, concept: str) -> Phrase | None:
 
 def _finds(text: str) -> tuple[tuple[str, ...], ...]:
     """A concept's search words: each comma-separated entry as its bokmål terms."""
-    from services.search.text import terms
-
     out = []
     for entry in text.split(","):
         found = tuple(terms(entry, "nb"))
